@@ -1,0 +1,320 @@
+//! The [`Classifier`]: one message in, the matching topics with their mentions out
+//! (SEMANTICS.md §3–§4).
+
+use crate::dictionary::{Condition, Dictionary};
+use crate::error::{DictionaryError, RecordError};
+use crate::matcher::Matcher;
+use crate::message::Message;
+use crate::normalize::NormalizedText;
+use crate::record::RecordErrorKind;
+use crate::timestamp::TimeBucket;
+
+/// Compiles a [`Dictionary`] and classifies messages against it.
+///
+/// All topics' keywords go into one automaton per case mode, and a message is scanned once
+/// whatever the number of topics. A `Classifier` is `Send + Sync`: share one between threads.
+///
+/// ```
+/// use topictally::{Classifier, Dictionary};
+///
+/// let dictionary = Dictionary::from_toml_str(r#"
+///     [[topics]]
+///     name = "health insurance"
+///     keywords = ["health insurance", "insur*"]
+/// "#)?;
+/// let classifier = Classifier::new(&dictionary)?;
+/// let matches = classifier.classify("Health  insurance: insurers raise premiums")?;
+/// let hit = matches.get(0).expect("the topic matches");
+/// assert_eq!(hit.mentions, 2);
+/// assert_eq!(hit.occurrences[1].start, 19); // "insurers", credited to "insur*"
+/// assert_eq!(dictionary.topics()[0].keywords()[hit.occurrences[1].keyword].as_written(), "insur*");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Classifier {
+    dictionary: Dictionary,
+    matcher: Matcher,
+    bucket: TimeBucket,
+    /// Where each topic's keyword credits start in a flat array of all topics' keywords.
+    keyword_offsets: Vec<usize>,
+}
+
+/// Configures a [`Classifier`].
+#[derive(Clone, Debug, Default)]
+pub struct ClassifierBuilder {
+    bucket: TimeBucket,
+}
+
+impl ClassifierBuilder {
+    /// A builder with the defaults.
+    pub fn new() -> ClassifierBuilder {
+        ClassifierBuilder::default()
+    }
+
+    /// The width of the `by_time` buckets of counts. Default: [`TimeBucket::Day`].
+    pub fn time_bucket(&mut self, bucket: TimeBucket) -> &mut ClassifierBuilder {
+        self.bucket = bucket;
+        self
+    }
+
+    /// Compiles `dictionary`.
+    ///
+    /// # Errors
+    ///
+    /// A [`DictionaryError`] of kind
+    /// [`Automaton`](crate::DictionaryErrorKind::Automaton) when the automaton cannot be built.
+    pub fn build(&self, dictionary: &Dictionary) -> Result<Classifier, DictionaryError> {
+        let matcher = Matcher::new(dictionary)?;
+        let mut keyword_offsets = Vec::with_capacity(dictionary.topics().len() + 1);
+        let mut total = 0;
+        for topic in dictionary.topics() {
+            keyword_offsets.push(total);
+            total += topic.keywords().len();
+        }
+        keyword_offsets.push(total);
+        Ok(Classifier {
+            dictionary: dictionary.clone(),
+            matcher,
+            bucket: self.bucket,
+            keyword_offsets,
+        })
+    }
+}
+
+impl Classifier {
+    /// Compiles `dictionary` with the default configuration.
+    ///
+    /// # Errors
+    ///
+    /// As [`ClassifierBuilder::build`].
+    pub fn new(dictionary: &Dictionary) -> Result<Classifier, DictionaryError> {
+        ClassifierBuilder::new().build(dictionary)
+    }
+
+    /// A builder to configure a classifier.
+    pub fn builder() -> ClassifierBuilder {
+        ClassifierBuilder::new()
+    }
+
+    /// The dictionary this classifier was compiled from.
+    pub fn dictionary(&self) -> &Dictionary {
+        &self.dictionary
+    }
+
+    /// The width of the time buckets of the counts it makes.
+    pub fn time_bucket(&self) -> TimeBucket {
+        self.bucket
+    }
+
+    /// The heap memory of the compiled dictionary (automatons and side tables), in bytes.
+    pub fn memory_usage(&self) -> usize {
+        self.matcher.memory_usage()
+    }
+
+    pub(crate) fn keyword_offsets(&self) -> &[usize] {
+        &self.keyword_offsets
+    }
+
+    /// Classifies one message: which topics it matches, with their mentions.
+    ///
+    /// This allocates the result; to classify many messages, reuse one [`Matches`] with
+    /// [`classify_into`](Classifier::classify_into), or count them with a
+    /// [`Tally`](crate::Tally).
+    ///
+    /// # Errors
+    ///
+    /// A [`RecordError`] when the text is longer than `u32::MAX` bytes.
+    pub fn classify<'m>(&self, message: impl Into<Message<'m>>) -> Result<Matches, RecordError> {
+        let mut matches = Matches::new();
+        self.classify_into(&message.into(), &mut matches)?;
+        Ok(matches)
+    }
+
+    /// Classifies one message into `matches`, replacing what it held. Once `matches` has grown
+    /// to fit the messages seen, this allocates nothing.
+    ///
+    /// # Errors
+    ///
+    /// A [`RecordError`] when the text is longer than `u32::MAX` bytes; `matches` is then
+    /// empty.
+    pub fn classify_into(&self, message: &Message<'_>, matches: &mut Matches) -> Result<(), RecordError> {
+        matches.clear();
+        let text = message.text;
+        if u32::try_from(text.len()).is_err() {
+            let kind = RecordErrorKind::TooLong {
+                len: text.len() as u64,
+                limit: u64::from(u32::MAX),
+            };
+            return Err(RecordError::new(None, kind));
+        }
+        let scratch = &mut matches.scratch;
+        scratch.begin(self.dictionary.topics().len());
+        let Scratch {
+            normalized,
+            raw,
+            vetoed,
+            stamp,
+        } = scratch;
+        self.matcher.scan(text, normalized, |u, start, end| {
+            if u.exclude {
+                vetoed[u.topic as usize] = *stamp;
+            } else {
+                raw.push(RawOccurrence {
+                    topic: u.topic,
+                    item: u.item,
+                    start: start as u32,
+                    end: end as u32,
+                });
+            }
+        });
+        // §4: per topic, by start ascending, end descending, then dictionary order.
+        raw.sort_unstable_by_key(|o| (o.topic, o.start, u32::MAX - o.end, o.item));
+        let mut rest = &raw[..];
+        while let Some(first) = rest.first() {
+            let topic = first.topic;
+            let len = rest.iter().take_while(|o| o.topic == topic).count();
+            let (group, tail) = rest.split_at(len);
+            rest = tail;
+            if vetoed[topic as usize] == *stamp {
+                continue;
+            }
+            match self.dictionary.topics()[topic as usize].condition() {
+                Condition::AnyTerm => {
+                    let from = matches.occurrences.len();
+                    let mut end = 0;
+                    for o in group {
+                        if o.start >= end {
+                            matches.occurrences.push(Occurrence {
+                                keyword: o.item as usize,
+                                start: o.start as usize,
+                                end: o.end as usize,
+                            });
+                            end = o.end;
+                        }
+                    }
+                    matches.hits.push(Hit {
+                        topic: topic as usize,
+                        occurrences: from..matches.occurrences.len(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One kept occurrence of a topic's keyword in a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Occurrence {
+    /// The keyword's position in the topic's [`keywords`](crate::Topic::keywords).
+    pub keyword: usize,
+    /// Byte offset of the start of the occurrence in the original text.
+    pub start: usize,
+    /// Byte offset just past its end.
+    pub end: usize,
+}
+
+/// A topic that matched a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TopicMatch<'m> {
+    /// The topic's position in the dictionary's [`topics`](crate::Dictionary::topics).
+    pub topic: usize,
+    /// The message's mention count for the topic (the number of kept occurrences).
+    pub mentions: usize,
+    /// The kept occurrences, leftmost-longest and non-overlapping, in text order.
+    pub occurrences: &'m [Occurrence],
+}
+
+#[derive(Clone, Debug)]
+struct Hit {
+    topic: usize,
+    occurrences: std::ops::Range<usize>,
+}
+
+/// An occurrence before selection.
+#[derive(Clone, Copy, Debug)]
+struct RawOccurrence {
+    topic: u32,
+    item: u32,
+    start: u32,
+    end: u32,
+}
+
+/// Buffers reused from one message to the next.
+#[derive(Clone, Debug, Default)]
+struct Scratch {
+    normalized: NormalizedText,
+    raw: Vec<RawOccurrence>,
+    /// `vetoed[t] == stamp` when an exclusion of topic `t` occurs in the current message.
+    vetoed: Vec<u32>,
+    stamp: u32,
+}
+
+impl Scratch {
+    fn begin(&mut self, topics: usize) {
+        self.raw.clear();
+        if self.vetoed.len() != topics {
+            self.vetoed.clear();
+            self.vetoed.resize(topics, 0);
+            self.stamp = 0;
+        }
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.vetoed.fill(0);
+            self.stamp = 1;
+        }
+    }
+}
+
+/// The topics one message matched, in dictionary order, with their kept occurrences.
+///
+/// It also holds the scratch buffers of classification, so reusing one `Matches` for many
+/// messages (with [`Classifier::classify_into`]) allocates nothing once it has grown.
+#[derive(Clone, Debug, Default)]
+pub struct Matches {
+    hits: Vec<Hit>,
+    occurrences: Vec<Occurrence>,
+    scratch: Scratch,
+}
+
+impl Matches {
+    /// An empty result, ready to be filled by [`Classifier::classify_into`].
+    pub fn new() -> Matches {
+        Matches::default()
+    }
+
+    fn clear(&mut self) {
+        self.hits.clear();
+        self.occurrences.clear();
+    }
+
+    /// The number of topics matched.
+    pub fn len(&self) -> usize {
+        self.hits.len()
+    }
+
+    /// Whether no topic matched.
+    pub fn is_empty(&self) -> bool {
+        self.hits.is_empty()
+    }
+
+    /// The matched topics, in dictionary order.
+    pub fn iter(&self) -> impl Iterator<Item = TopicMatch<'_>> + '_ {
+        self.hits.iter().map(move |h| self.topic_match(h))
+    }
+
+    /// The match of the topic at position `topic`, if it matched.
+    pub fn get(&self, topic: usize) -> Option<TopicMatch<'_>> {
+        let i = self.hits.binary_search_by_key(&topic, |h| h.topic).ok()?;
+        Some(self.topic_match(&self.hits[i]))
+    }
+
+    fn topic_match(&self, hit: &Hit) -> TopicMatch<'_> {
+        let occurrences = &self.occurrences[hit.occurrences.clone()];
+        TopicMatch {
+            topic: hit.topic,
+            mentions: occurrences.len(),
+            occurrences,
+        }
+    }
+}

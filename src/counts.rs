@@ -1,0 +1,355 @@
+//! Counts over a batch or a stream (SEMANTICS.md §4–§5): [`Counts`], a commutative monoid
+//! whose serde form is §5's JSON, and [`Tally`], which accumulates them message by message.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::classify::{Classifier, Matches};
+use crate::error::RecordError;
+use crate::message::Message;
+
+/// How many `first_lines` of malformed records are kept.
+pub const FIRST_LINES: usize = 10;
+
+/// The source label of a message that has none.
+pub const UNKNOWN_SOURCE: &str = "unknown";
+
+/// Counts over a batch or a stream of messages: SEMANTICS.md §4, serialized as §5's JSON.
+///
+/// `Counts` form a commutative monoid under [`merge`](Counts::merge), with
+/// `Counts::default()` as identity: merging the counts of two disjoint parts of a stream gives
+/// exactly the counts of the whole, in any order and grouping. Every map is a `BTreeMap`, and
+/// fields are declared in alphabetical order, so the JSON has its keys sorted at every level.
+///
+/// ```
+/// use topictally::{Classifier, Dictionary, Message, TopicBuilder};
+///
+/// let dictionary = Dictionary::builder()
+///     .topic(TopicBuilder::new("flu").keywords(["flu", "influenza"]))
+///     .build()?;
+/// let classifier = Classifier::new(&dictionary)?;
+/// let mut first = classifier.tally(&[Message::new("Flu season: flu shots").with_source("news")]);
+/// let second = classifier.tally(&[Message::new("no match here")]);
+/// first.merge(&second);
+/// assert_eq!(first.total_messages, 2);
+/// assert_eq!(first.topics["flu"].mentions, 2);
+/// assert_eq!(first.topics["flu"].by_source["news"].messages, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Counts {
+    /// Malformed records.
+    pub errors: ErrorCounts,
+    /// Well-formed messages that matched at least one topic.
+    pub matched_messages: u64,
+    /// Per topic, by name; every topic of the dictionary is present, even at zero.
+    pub topics: BTreeMap<String, TopicCounts>,
+    /// Well-formed messages.
+    pub total_messages: u64,
+}
+
+/// The counts of one topic.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TopicCounts {
+    /// Matching messages and their mentions per source label (`unknown` for none).
+    pub by_source: BTreeMap<String, Volume>,
+    /// Matching messages and their mentions per UTC time bucket label.
+    pub by_time: BTreeMap<String, Volume>,
+    /// Mentions credited to each keyword, as written; keywords never credited are omitted.
+    pub keywords: BTreeMap<String, u64>,
+    /// The sum of the mention counts of matching messages.
+    pub mentions: u64,
+    /// The number of matching messages.
+    pub messages: u64,
+}
+
+/// Messages and mentions in one slice of the counts (a source, a time bucket).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Volume {
+    /// Mentions of the topic in those messages.
+    pub mentions: u64,
+    /// Matching messages.
+    pub messages: u64,
+}
+
+/// The tally of malformed records.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ErrorCounts {
+    /// The smallest [`FIRST_LINES`] line numbers of malformed records, ascending. Keeping the
+    /// smallest (not the first seen) makes merging independent of order.
+    pub first_lines: Vec<u64>,
+    /// The number of malformed records.
+    pub malformed: u64,
+}
+
+impl Volume {
+    fn add(&mut self, other: Volume) {
+        self.mentions += other.mentions;
+        self.messages += other.messages;
+    }
+}
+
+impl ErrorCounts {
+    /// Counts one malformed record at `line` (1-based; `None` when it has no line).
+    pub fn add(&mut self, line: Option<u64>) {
+        self.malformed += 1;
+        if let Some(line) = line {
+            self.merge_lines(&[line]);
+        }
+    }
+
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &ErrorCounts) {
+        self.malformed += other.malformed;
+        self.merge_lines(&other.first_lines);
+    }
+
+    fn merge_lines(&mut self, lines: &[u64]) {
+        // The smallest N of a multiset union does not depend on how it was grouped.
+        self.first_lines.extend_from_slice(lines);
+        self.first_lines.sort_unstable();
+        self.first_lines.truncate(FIRST_LINES);
+    }
+}
+
+impl TopicCounts {
+    /// Adds `other`'s counts to these.
+    pub fn merge(&mut self, other: &TopicCounts) {
+        self.messages += other.messages;
+        self.mentions += other.mentions;
+        for (keyword, n) in &other.keywords {
+            *self.keywords.entry(keyword.clone()).or_default() += n;
+        }
+        for (source, v) in &other.by_source {
+            self.by_source.entry(source.clone()).or_default().add(*v);
+        }
+        for (bucket, v) in &other.by_time {
+            self.by_time.entry(bucket.clone()).or_default().add(*v);
+        }
+    }
+}
+
+impl Counts {
+    /// Adds `other`'s counts to these. Topics present in either are present in the result.
+    pub fn merge(&mut self, other: &Counts) {
+        self.total_messages += other.total_messages;
+        self.matched_messages += other.matched_messages;
+        self.errors.merge(&other.errors);
+        for (name, topic) in &other.topics {
+            self.topics.entry(name.clone()).or_default().merge(topic);
+        }
+    }
+
+    /// The counts of the topic named `name`.
+    pub fn topic(&self, name: &str) -> Option<&TopicCounts> {
+        self.topics.get(name)
+    }
+
+    /// The counts as §5's JSON, pretty-printed, keys sorted.
+    pub fn to_json_pretty(&self) -> String {
+        // Serializing maps of strings and integers cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Accumulates [`Counts`] message by message, for one [`Classifier`].
+///
+/// Counting goes into dense arrays indexed by topic and keyword; names are attached only when
+/// [`counts`](Tally::counts) is asked for, so adding a message whose source and time bucket
+/// were seen before allocates nothing.
+///
+/// ```
+/// use topictally::{Classifier, Dictionary, Message, TopicBuilder};
+///
+/// let dictionary = Dictionary::builder().topic(TopicBuilder::new("vaccines").keyword("vaccin*")).build()?;
+/// let classifier = Classifier::new(&dictionary)?;
+/// let mut tally = classifier.new_tally();
+/// for text in ["Vaccines work", "vaccination drive", "nothing"] {
+///     tally.add(&Message::new(text))?;
+/// }
+/// tally.add_malformed(Some(4));
+/// let counts = tally.counts();
+/// assert_eq!((counts.total_messages, counts.matched_messages), (3, 2));
+/// assert_eq!(counts.errors.first_lines, [4]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Tally<'c> {
+    classifier: &'c Classifier,
+    matches: Matches,
+    total: u64,
+    matched: u64,
+    topics: Vec<TopicTally>,
+    /// Mentions per keyword of every topic, at [`Classifier::keyword_offsets`].
+    keywords: Vec<u64>,
+    errors: ErrorCounts,
+}
+
+#[derive(Clone, Debug, Default)]
+struct TopicTally {
+    messages: u64,
+    mentions: u64,
+    by_source: HashMap<String, Volume>,
+    /// Keyed by the bucket's start, in Unix seconds.
+    by_time: HashMap<i64, Volume>,
+}
+
+impl Classifier {
+    /// An empty [`Tally`] for this classifier.
+    pub fn new_tally(&self) -> Tally<'_> {
+        Tally {
+            classifier: self,
+            matches: Matches::new(),
+            total: 0,
+            matched: 0,
+            topics: vec![TopicTally::default(); self.dictionary().topics().len()],
+            keywords: vec![0; self.keyword_offsets().last().copied().unwrap_or(0)],
+            errors: ErrorCounts::default(),
+        }
+    }
+
+    /// Counts a batch of messages on all threads of the current rayon pool.
+    ///
+    /// The result does not depend on the number of threads or how the batch is split.
+    pub fn tally(&self, messages: &[Message<'_>]) -> Counts {
+        use rayon::prelude::*;
+        messages
+            .par_iter()
+            .with_min_len(256)
+            .fold(
+                || self.new_tally(),
+                |mut tally, message| {
+                    // A text over 4 GiB is counted as malformed by `add`.
+                    let _ = tally.add(message);
+                    tally
+                },
+            )
+            .reduce(|| self.new_tally(), |mut a, b| {
+                a.merge(&b);
+                a
+            })
+            .counts()
+    }
+}
+
+impl<'c> Tally<'c> {
+    /// The classifier this tally counts for.
+    pub fn classifier(&self) -> &'c Classifier {
+        self.classifier
+    }
+
+    /// Classifies and counts one message.
+    ///
+    /// # Errors
+    ///
+    /// When the message cannot be classified (its text is over `u32::MAX` bytes): it is then
+    /// counted as malformed, and the error says why.
+    pub fn add(&mut self, message: &Message<'_>) -> Result<(), RecordError> {
+        if let Err(e) = self.classifier.classify_into(message, &mut self.matches) {
+            self.errors.add(e.line());
+            return Err(e);
+        }
+        self.total += 1;
+        if self.matches.is_empty() {
+            return Ok(());
+        }
+        self.matched += 1;
+        let source = message.source.unwrap_or(UNKNOWN_SOURCE);
+        let bucket = message.timestamp.map(|ts| self.classifier.time_bucket().start(ts));
+        let offsets = self.classifier.keyword_offsets();
+        for hit in self.matches.iter() {
+            let volume = Volume {
+                messages: 1,
+                mentions: hit.mentions as u64,
+            };
+            let topic = &mut self.topics[hit.topic];
+            topic.messages += 1;
+            topic.mentions += volume.mentions;
+            match topic.by_source.get_mut(source) {
+                Some(v) => v.add(volume),
+                None => {
+                    topic.by_source.insert(source.to_string(), volume);
+                }
+            }
+            if let Some(bucket) = bucket {
+                topic.by_time.entry(bucket).or_default().add(volume);
+            }
+            for o in hit.occurrences {
+                self.keywords[offsets[hit.topic] + o.keyword] += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts one malformed record, at its 1-based `line` when it has one.
+    pub fn add_malformed(&mut self, line: Option<u64>) {
+        self.errors.add(line);
+    }
+
+    /// Adds `other`'s counts (made by the same classifier) to these.
+    pub fn merge(&mut self, other: &Tally<'_>) {
+        self.total += other.total;
+        self.matched += other.matched;
+        self.errors.merge(&other.errors);
+        for (mine, theirs) in self.topics.iter_mut().zip(&other.topics) {
+            mine.messages += theirs.messages;
+            mine.mentions += theirs.mentions;
+            for (source, v) in &theirs.by_source {
+                match mine.by_source.get_mut(source) {
+                    Some(mine) => mine.add(*v),
+                    None => {
+                        mine.by_source.insert(source.clone(), *v);
+                    }
+                }
+            }
+            for (bucket, v) in &theirs.by_time {
+                mine.by_time.entry(*bucket).or_default().add(*v);
+            }
+        }
+        for (mine, theirs) in self.keywords.iter_mut().zip(&other.keywords) {
+            *mine += theirs;
+        }
+    }
+
+    /// The number of well-formed messages counted so far.
+    pub fn total_messages(&self) -> u64 {
+        self.total
+    }
+
+    /// The counts so far, with names: a snapshot; the tally can go on counting.
+    pub fn counts(&self) -> Counts {
+        let dictionary = self.classifier.dictionary();
+        let offsets = self.classifier.keyword_offsets();
+        let bucket = self.classifier.time_bucket();
+        let mut topics = BTreeMap::new();
+        for (t, (topic, tally)) in dictionary.topics().iter().zip(&self.topics).enumerate() {
+            let keywords = topic
+                .keywords()
+                .iter()
+                .zip(&self.keywords[offsets[t]..offsets[t + 1]])
+                .filter(|(_, &n)| n > 0)
+                .map(|(k, &n)| (k.as_written().to_string(), n))
+                .collect();
+            let by_source = tally.by_source.iter().map(|(s, v)| (s.clone(), *v)).collect();
+            let by_time = tally.by_time.iter().map(|(&b, v)| (bucket.label(b), *v)).collect();
+            let counts = TopicCounts {
+                by_source,
+                by_time,
+                keywords,
+                mentions: tally.mentions,
+                messages: tally.messages,
+            };
+            topics.insert(topic.name().to_string(), counts);
+        }
+        Counts {
+            errors: self.errors.clone(),
+            matched_messages: self.matched,
+            topics,
+            total_messages: self.total,
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The integration tests, built as one binary. `reference` is a plain implementation of
+//! SEMANTICS.md that shares no code with `src/`; the other modules hold the library to it.
+
+mod reference;
+mod reference_selftest;
+mod semantics;
+mod support;
