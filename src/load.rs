@@ -28,15 +28,16 @@ impl Dictionary {
         let path = path.as_ref();
         let located = |e: DictionaryError| e.with_path(path);
         let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+        let load: fn(&str) -> Result<Dictionary, DictionaryError> = match ext.as_deref() {
+            Some("toml") => Dictionary::from_toml_str,
+            Some("json") => Dictionary::from_json_str,
+            _ => return Err(located(DictionaryError::new(DictionaryErrorKind::UnknownFormat))),
+        };
         let text = std::fs::read_to_string(path).map_err(|e| {
             let message = e.to_string();
             located(DictionaryError::new(DictionaryErrorKind::Io { message }).with_source(e))
         })?;
-        match ext.as_deref() {
-            Some("toml") => Dictionary::from_toml_str(&text).map_err(located),
-            Some("json") => Dictionary::from_json_str(&text).map_err(located),
-            _ => Err(located(DictionaryError::new(DictionaryErrorKind::UnknownFormat))),
-        }
+        load(&text).map_err(located)
     }
 
     /// Loads a dictionary from TOML text.

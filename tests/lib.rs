@@ -5,3 +5,5 @@ mod reference;
 mod reference_selftest;
 mod semantics;
 mod support;
+mod prop;
+mod errors;
