@@ -223,8 +223,9 @@ impl Classifier {
             .fold(
                 || self.new_tally(),
                 |mut tally, message| {
-                    // A text over 4 GiB is counted as malformed by `add`.
-                    let _ = tally.add(message);
+                    if tally.add(message).is_err() {
+                        tally.add_malformed(None);
+                    }
                     tally
                 },
             )
@@ -246,13 +247,10 @@ impl<'c> Tally<'c> {
     ///
     /// # Errors
     ///
-    /// When the message cannot be classified (its text is over `u32::MAX` bytes): it is then
-    /// counted as malformed, and the error says why.
+    /// When the message cannot be classified (its text is over `u32::MAX` bytes). Nothing is
+    /// counted then: count it with [`add_malformed`](Tally::add_malformed) if it should be.
     pub fn add(&mut self, message: &Message<'_>) -> Result<(), RecordError> {
-        if let Err(e) = self.classifier.classify_into(message, &mut self.matches) {
-            self.errors.add(e.line());
-            return Err(e);
-        }
+        self.classifier.classify_into(message, &mut self.matches)?;
         self.total += 1;
         if self.matches.is_empty() {
             return Ok(());
