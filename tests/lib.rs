@@ -7,3 +7,4 @@ mod semantics;
 mod support;
 mod prop;
 mod errors;
+mod stream;

@@ -59,7 +59,7 @@ fn keywords(max: usize) -> impl Strategy<Value = Vec<String>> {
     })
 }
 
-fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
+pub fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
     prop::collection::vec(
         (keywords(4), prop::collection::vec(keyword(), 0..2), any::<bool>(), prop::bool::weighted(0.8)),
         1..4,
@@ -85,7 +85,7 @@ fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
 const MIN_TIME: i64 = -62_135_596_800;
 const MAX_TIME: i64 = 253_402_300_799;
 
-fn message() -> impl Strategy<Value = RefMessage> {
+pub fn message() -> impl Strategy<Value = RefMessage> {
     (
         text(),
         prop::option::of(prop::sample::select(vec!["twitter", "Twitter", "", "blog", "unknown"])),
@@ -100,7 +100,7 @@ fn message() -> impl Strategy<Value = RefMessage> {
         })
 }
 
-fn bucket() -> impl Strategy<Value = RefBucket> {
+pub fn bucket() -> impl Strategy<Value = RefBucket> {
     prop::sample::select(vec![RefBucket::Day, RefBucket::Hour, RefBucket::Month])
 }
 

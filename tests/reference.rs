@@ -14,7 +14,7 @@
 //! - JSON is read exactly as RFC 8259's grammar: no nesting limit, and numbers out of the
 //!   64-bit float range (`1e400`) are valid in ignored fields (as a `timestamp` they are out
 //!   of range, so the record is malformed).
-//! - A UTF-8 byte order mark is not stripped (a line starting with one is malformed).
+//! - A UTF-8 byte order mark at the start of the input is skipped; elsewhere it is data.
 //! - Timestamp strings: the fraction after `.` needs at least one digit and may have any
 //!   number of them (it is dropped); `,` is not a decimal separator; a fraction needs seconds;
 //!   `-00:00` is accepted as UTC; a date-only string takes no zone; no surrounding spaces.
@@ -956,6 +956,9 @@ pub fn count_jsonl(topics: &[RefTopic], input: &[u8], bucket: RefBucket, max_rec
     let mut messages = Vec::new();
     let mut malformed: u64 = 0;
     let mut first_lines: Vec<u64> = Vec::new();
+    // A UTF-8 byte order mark at the very start of the input is not part of the first record
+    // (the README's decision: files saved by Windows tools start with one).
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     // Splitting on `\n`: a final line without `\n` is a line; the empty piece after a final
     // `\n` is a blank line and so skipped.
     for (index, line) in input.split(|&b| b == b'\n').enumerate() {
