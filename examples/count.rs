@@ -186,12 +186,15 @@ fn watch<T>(
                 } else {
                     table(&counts, tally_dictionary(tally), args.bucket)
                 };
-                writeln!(out, "{text}").and_then(|()| out.flush()).map_err(|e| fail(1, format!("cannot write the counts: {e}")))?;
+                writeln!(out, "{text}")
+                    .and_then(|()| out.flush())
+                    .map_err(|e| fail(1, format!("cannot write the counts: {e}")))?;
                 std::process::exit(0);
             }
             break;
         }
-        let due = next_count.is_some_and(|n| progress.messages >= n) || next_time.is_some_and(|t| now >= t);
+        let due = next_count.is_some_and(|n| progress.messages >= n)
+            || next_time.is_some_and(|t| now >= t);
         if due {
             clear_progress(show_progress);
             let line = serde_json::to_string(&tally.snapshot()).unwrap_or_default();
@@ -251,7 +254,11 @@ fn report_errors(summaries: &[(String, ReadSummary)], counts: &Counts) {
     eprintln!(
         "count: {} malformed record{} skipped",
         thousands(counts.errors.malformed),
-        if counts.errors.malformed == 1 { "" } else { "s" }
+        if counts.errors.malformed == 1 {
+            ""
+        } else {
+            "s"
+        }
     );
     for (name, summary) in summaries {
         for e in &summary.errors {
@@ -259,7 +266,10 @@ fn report_errors(summaries: &[(String, ReadSummary)], counts: &Counts) {
         }
         let shown = summary.errors.len() as u64;
         if summary.progress.malformed > shown {
-            eprintln!("  {name}: … and {} more", thousands(summary.progress.malformed - shown));
+            eprintln!(
+                "  {name}: … and {} more",
+                thousands(summary.progress.malformed - shown)
+            );
         }
     }
 }
@@ -308,7 +318,12 @@ fn table(counts: &Counts, dictionary: &Dictionary, bucket: TimeBucket) -> String
         }
         let by_source = top(c.by_source.iter().map(|(k, v)| (k.as_str(), v.messages)), 6);
         let _ = writeln!(s, "  by source     {}", by_source);
-        let busiest = top(c.by_time.iter().map(|(k, v): (&String, &Volume)| (k.as_str(), v.messages)), 3);
+        let busiest = top(
+            c.by_time
+                .iter()
+                .map(|(k, v): (&String, &Volume)| (k.as_str(), v.messages)),
+            3,
+        );
         if !busiest.is_empty() {
             let _ = writeln!(s, "  busiest {unit:<6}{busiest}");
         }
@@ -362,7 +377,10 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut every = None;
     let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
     while let Some(flag) = argv.next() {
-        let mut value = |flag: &str| argv.next().ok_or_else(|| bad(format!("{flag} needs a value")));
+        let mut value = |flag: &str| {
+            argv.next()
+                .ok_or_else(|| bad(format!("{flag} needs a value")))
+        };
         match flag.as_str() {
             "-h" | "--help" => {
                 println!("{USAGE}");
@@ -374,16 +392,27 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
                 json = match value(&flag)?.as_str() {
                     "json" => true,
                     "table" => false,
-                    other => return Err(bad(format!("--format takes table or json, not {other:?}"))),
+                    other => {
+                        return Err(bad(format!("--format takes table or json, not {other:?}")))
+                    }
                 }
             }
-            "--bucket" => bucket = value(&flag)?.parse().map_err(|e| bad(format!("--bucket: {e}")))?,
+            "--bucket" => {
+                bucket = value(&flag)?
+                    .parse()
+                    .map_err(|e| bad(format!("--bucket: {e}")))?
+            }
             "--threads" => {
                 let v = value(&flag)?;
-                threads = Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| bad(format!("--threads takes a positive number, not {v:?}")))?);
+                threads =
+                    Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
+                        bad(format!("--threads takes a positive number, not {v:?}"))
+                    })?);
             }
             "--input-format" => {
-                let format: InputFormat = value(&flag)?.parse().map_err(|e| bad(format!("--input-format: {e}")))?;
+                let format: InputFormat = value(&flag)?
+                    .parse()
+                    .map_err(|e| bad(format!("--input-format: {e}")))?;
                 options.format(format);
             }
             "--text-field" => fields.text = value(&flag)?,
@@ -395,7 +424,11 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
             }
             "--max-record-bytes" => {
                 let v = value(&flag)?;
-                let n = v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| bad(format!("--max-record-bytes takes a positive number, not {v:?}")))?;
+                let n = v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
+                    bad(format!(
+                        "--max-record-bytes takes a positive number, not {v:?}"
+                    ))
+                })?;
                 options.max_record_bytes(n);
             }
             "--every" => every = Some(parse_every(&value(&flag)?).map_err(bad)?),
@@ -407,7 +440,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
         inputs.push(sample.join("sample.jsonl").display().to_string());
     }
     if inputs.is_empty() {
-        return Err(bad("no --input given (use - for standard input)".to_string()));
+        return Err(bad(
+            "no --input given (use - for standard input)".to_string()
+        ));
     }
     Ok(Args {
         dict: dict.unwrap_or_else(|| sample.join("health.toml")),
@@ -422,11 +457,18 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
 
 /// `--every 1000` (messages) or `--every 10s` (a period: ms, s, m, h).
 fn parse_every(v: &str) -> Result<Every, String> {
-    let err = || format!("--every takes a number of messages or a period like 10s, 500ms, 5m, not {v:?}");
+    let err =
+        || format!("--every takes a number of messages or a period like 10s, 500ms, 5m, not {v:?}");
     if let Ok(n) = v.parse::<u64>() {
-        return if n == 0 { Err(err()) } else { Ok(Every::Messages(n)) };
+        return if n == 0 {
+            Err(err())
+        } else {
+            Ok(Every::Messages(n))
+        };
     }
-    let split = v.find(|c: char| !c.is_ascii_digit() && c != '.').ok_or_else(err)?;
+    let split = v
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .ok_or_else(err)?;
     let (number, unit) = v.split_at(split);
     let number: f64 = number.parse().map_err(|_| err())?;
     let seconds = match unit {

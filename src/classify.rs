@@ -137,7 +137,11 @@ impl Classifier {
     ///
     /// A [`RecordError`] when the text is longer than `u32::MAX` bytes; `matches` is then
     /// empty.
-    pub fn classify_into(&self, message: &Message<'_>, matches: &mut Matches) -> Result<(), RecordError> {
+    pub fn classify_into(
+        &self,
+        message: &Message<'_>,
+        matches: &mut Matches,
+    ) -> Result<(), RecordError> {
         matches.clear();
         let text = message.text;
         if u32::try_from(text.len()).is_err() {

@@ -229,10 +229,13 @@ impl Classifier {
                     tally
                 },
             )
-            .reduce(|| self.new_tally(), |mut a, b| {
-                a.merge(&b);
-                a
-            })
+            .reduce(
+                || self.new_tally(),
+                |mut a, b| {
+                    a.merge(&b);
+                    a
+                },
+            )
             .counts()
     }
 }
@@ -257,7 +260,9 @@ impl<'c> Tally<'c> {
         }
         self.matched += 1;
         let source = message.source.unwrap_or(UNKNOWN_SOURCE);
-        let bucket = message.timestamp.map(|ts| self.classifier.time_bucket().start(ts));
+        let bucket = message
+            .timestamp
+            .map(|ts| self.classifier.time_bucket().start(ts));
         let offsets = self.classifier.keyword_offsets();
         for hit in self.matches.iter() {
             let volume = Volume {
@@ -332,8 +337,16 @@ impl<'c> Tally<'c> {
                 .filter(|(_, &n)| n > 0)
                 .map(|(k, &n)| (k.as_written().to_string(), n))
                 .collect();
-            let by_source = tally.by_source.iter().map(|(s, v)| (s.clone(), *v)).collect();
-            let by_time = tally.by_time.iter().map(|(&b, v)| (bucket.label(b), *v)).collect();
+            let by_source = tally
+                .by_source
+                .iter()
+                .map(|(s, v)| (s.clone(), *v))
+                .collect();
+            let by_time = tally
+                .by_time
+                .iter()
+                .map(|(&b, v)| (bucket.label(b), *v))
+                .collect();
             let counts = TopicCounts {
                 by_source,
                 by_time,

@@ -251,7 +251,14 @@ fn check_keywords(
         seen.insert(w, i);
         let Some((normalized, prefix)) = normalize_keyword(w, case_sensitive) else {
             let keyword = w.clone();
-            return Err((DictionaryErrorKind::InvalidKeyword { list, index, keyword }, i));
+            return Err((
+                DictionaryErrorKind::InvalidKeyword {
+                    list,
+                    index,
+                    keyword,
+                },
+                i,
+            ));
         };
         out.push(Keyword {
             written: w.clone(),
@@ -303,7 +310,8 @@ impl TopicBuilder {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.keywords.extend(keywords.into_iter().map(|k| k.as_ref().to_string()));
+        self.keywords
+            .extend(keywords.into_iter().map(|k| k.as_ref().to_string()));
         self
     }
 

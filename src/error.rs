@@ -106,6 +106,12 @@ pub enum DictionaryErrorKind {
 /// [`line`](DictionaryError::line) and [`column`](DictionaryError::column).
 #[derive(Debug)]
 pub struct DictionaryError {
+    // Boxed: a `Result` carrying it stays small on the success path.
+    inner: Box<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     kind: DictionaryErrorKind,
     path: Option<PathBuf>,
     topic: Option<String>,
@@ -116,77 +122,82 @@ pub struct DictionaryError {
 impl DictionaryError {
     pub(crate) fn new(kind: DictionaryErrorKind) -> DictionaryError {
         DictionaryError {
-            kind,
-            path: None,
-            topic: None,
-            position: None,
-            source: None,
+            inner: Box::new(Inner {
+                kind,
+                path: None,
+                topic: None,
+                position: None,
+                source: None,
+            }),
         }
     }
 
     pub(crate) fn with_topic(mut self, topic: &str) -> DictionaryError {
-        self.topic = Some(topic.to_string());
+        self.inner.topic = Some(topic.to_string());
         self
     }
 
     pub(crate) fn with_path(mut self, path: &Path) -> DictionaryError {
-        self.path = Some(path.to_path_buf());
+        self.inner.path = Some(path.to_path_buf());
         self
     }
 
     pub(crate) fn with_position(mut self, position: Option<(usize, usize)>) -> DictionaryError {
         if position.is_some() {
-            self.position = position;
+            self.inner.position = position;
         }
         self
     }
 
-    pub(crate) fn with_source(mut self, source: impl Error + Send + Sync + 'static) -> DictionaryError {
-        self.source = Some(Box::new(source));
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Error + Send + Sync + 'static,
+    ) -> DictionaryError {
+        self.inner.source = Some(Box::new(source));
         self
     }
 
     /// What is wrong.
     pub fn kind(&self) -> &DictionaryErrorKind {
-        &self.kind
+        &self.inner.kind
     }
 
     /// The file, when the dictionary was loaded from one.
     pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
+        self.inner.path.as_deref()
     }
 
     /// The name of the topic at fault, when the error concerns one topic and it has a name.
     pub fn topic(&self) -> Option<&str> {
-        self.topic.as_deref()
+        self.inner.topic.as_deref()
     }
 
     /// The 1-based line in the file, when the format tells it.
     pub fn line(&self) -> Option<usize> {
-        self.position.map(|(line, _)| line)
+        self.inner.position.map(|(line, _)| line)
     }
 
     /// The 1-based column (in characters) in the file, when the format tells it.
     pub fn column(&self) -> Option<usize> {
-        self.position.map(|(_, column)| column)
+        self.inner.position.map(|(_, column)| column)
     }
 }
 
 impl fmt::Display for DictionaryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(path) = &self.path {
+        if let Some(path) = &self.inner.path {
             write!(f, "{}:", path.display())?;
-            if let Some((line, column)) = self.position {
+            if let Some((line, column)) = self.inner.position {
                 write!(f, "{line}:{column}:")?;
             }
             f.write_str(" ")?;
-        } else if let Some((line, column)) = self.position {
+        } else if let Some((line, column)) = self.inner.position {
             write!(f, "{line}:{column}: ")?;
         }
-        if let Some(topic) = &self.topic {
+        if let Some(topic) = &self.inner.topic {
             write!(f, "topic {topic:?}: ")?;
         }
-        match &self.kind {
+        match &self.inner.kind {
             DictionaryErrorKind::NoTopics => f.write_str("the dictionary has no topics"),
             DictionaryErrorKind::EmptyTopicName { topic } => {
                 write!(f, "topic {topic} has an empty name")
@@ -200,7 +211,11 @@ impl fmt::Display for DictionaryError {
             DictionaryErrorKind::EmptyKeyword { list, index } => {
                 write!(f, "{} {index} is empty", list.noun())
             }
-            DictionaryErrorKind::InvalidKeyword { list, index, keyword } => write!(
+            DictionaryErrorKind::InvalidKeyword {
+                list,
+                index,
+                keyword,
+            } => write!(
                 f,
                 "{} {index} ({keyword:?}) has nothing to match: it is only whitespace and \"*\"",
                 list.noun()
@@ -223,7 +238,9 @@ impl fmt::Display for DictionaryError {
                 crate::MAX_KEYWORD_BYTES
             ),
             DictionaryErrorKind::Parse { message } => f.write_str(message),
-            DictionaryErrorKind::Io { message } => write!(f, "cannot read the dictionary: {message}"),
+            DictionaryErrorKind::Io { message } => {
+                write!(f, "cannot read the dictionary: {message}")
+            }
             DictionaryErrorKind::UnknownFormat => {
                 f.write_str("unknown dictionary format: the file name must end in .toml or .json")
             }
@@ -236,7 +253,10 @@ impl fmt::Display for DictionaryError {
 
 impl Error for DictionaryError {
     fn source(&self) -> Option<&(dyn Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+        self.inner
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn Error + 'static))
     }
 }
 

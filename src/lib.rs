@@ -77,14 +77,22 @@ mod stream;
 mod timestamp;
 
 pub use crate::classify::{Classifier, ClassifierBuilder, Matches, Occurrence, TopicMatch};
-pub use crate::counts::{Counts, ErrorCounts, Tally, TopicCounts, Volume, FIRST_LINES, UNKNOWN_SOURCE};
-pub use crate::dictionary::{Dictionary, DictionaryBuilder, Keyword, Topic, TopicBuilder, MAX_KEYWORD_BYTES};
+pub use crate::counts::{
+    Counts, ErrorCounts, Tally, TopicCounts, Volume, FIRST_LINES, UNKNOWN_SOURCE,
+};
+pub use crate::dictionary::{
+    Dictionary, DictionaryBuilder, Keyword, Topic, TopicBuilder, MAX_KEYWORD_BYTES,
+};
 pub use crate::error::{DictionaryError, DictionaryErrorKind, KeywordList, RecordError};
 pub use crate::message::Message;
 pub use crate::record::{FieldNames, JsonType, RecordErrorKind};
 pub use crate::split::{InputFormat, ParseInputFormatError};
-pub use crate::stream::{Progress, ReadOptions, ReadSummary, StreamTally, DEFAULT_MAX_RECORD_BYTES};
-pub use crate::timestamp::{ParseTimeBucketError, TimeBucket, Timestamp, TimestampError, TimestampErrorKind};
+pub use crate::stream::{
+    Progress, ReadOptions, ReadSummary, StreamTally, DEFAULT_MAX_RECORD_BYTES,
+};
+pub use crate::timestamp::{
+    ParseTimeBucketError, TimeBucket, Timestamp, TimestampError, TimestampErrorKind,
+};
 
 #[cfg(test)]
 mod tests {

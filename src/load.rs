@@ -27,11 +27,18 @@ impl Dictionary {
     pub fn from_path<P: AsRef<Path>>(path: P) -> Result<Dictionary, DictionaryError> {
         let path = path.as_ref();
         let located = |e: DictionaryError| e.with_path(path);
-        let ext = path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase());
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase());
         let load: fn(&str) -> Result<Dictionary, DictionaryError> = match ext.as_deref() {
             Some("toml") => Dictionary::from_toml_str,
             Some("json") => Dictionary::from_json_str,
-            _ => return Err(located(DictionaryError::new(DictionaryErrorKind::UnknownFormat))),
+            _ => {
+                return Err(located(DictionaryError::new(
+                    DictionaryErrorKind::UnknownFormat,
+                )))
+            }
         };
         let text = std::fs::read_to_string(path).map_err(|e| {
             let message = e.to_string();
@@ -249,7 +256,9 @@ struct TopicPlaces {
 
 fn load<F: Format>(text: &str) -> Result<Dictionary, DictionaryError> {
     let raw: RawDictionary<F> = F::parse(text)?;
-    let entries: Vec<(Option<String>, F::Loc<RawTopic<F>>)> = match raw.topics {
+    // Each topic with its key in the table shape.
+    type Entry<F> = (Option<String>, <F as Format>::Loc<RawTopic<F>>);
+    let entries: Vec<Entry<F>> = match raw.topics {
         RawTopics::List(list) => list.into_iter().map(|t| (None, t)).collect(),
         RawTopics::Table(table) => table.into_iter().map(|(k, t)| (Some(k), t)).collect(),
     };

@@ -53,7 +53,14 @@ struct EngineBuilder {
 }
 
 impl EngineBuilder {
-    fn add(&mut self, keyword: &Keyword, topic: usize, item: usize, exclude: bool, whole_word: bool) {
+    fn add(
+        &mut self,
+        keyword: &Keyword,
+        topic: usize,
+        item: usize,
+        exclude: bool,
+        whole_word: bool,
+    ) {
         let normalized = keyword.normalized();
         let id = match self.ids.get(normalized) {
             Some(&id) => id,
@@ -72,7 +79,9 @@ impl EngineBuilder {
             item: item as u32,
             exclude,
             check_left: whole_word && first.is_some_and(edge_needs_boundary),
-            check_right: whole_word && !keyword.is_prefix() && last.is_some_and(edge_needs_boundary),
+            check_right: whole_word
+                && !keyword.is_prefix()
+                && last.is_some_and(edge_needs_boundary),
         });
     }
 
@@ -152,8 +161,7 @@ impl Matcher {
                 let mut right_ok = None;
                 for &u in uses {
                     if u.check_left
-                        && !*left_ok
-                            .get_or_insert_with(|| allows_boundary(before(text, start)))
+                        && !*left_ok.get_or_insert_with(|| allows_boundary(before(text, start)))
                     {
                         continue;
                     }

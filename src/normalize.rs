@@ -180,12 +180,30 @@ mod tests {
 
     #[test]
     fn keywords() {
-        assert_eq!(normalize_keyword("  Health \n Care ", false), Some(("health care".into(), false)));
-        assert_eq!(normalize_keyword("insur*", false), Some(("insur".into(), true)));
-        assert_eq!(normalize_keyword("for *", false), Some(("for".into(), true)));
-        assert_eq!(normalize_keyword("bull****", false), Some(("bull***".into(), true)));
-        assert_eq!(normalize_keyword("d*mn", false), Some(("d*mn".into(), false)));
-        assert_eq!(normalize_keyword("İ", false), Some(("i\u{307}".into(), false)));
+        assert_eq!(
+            normalize_keyword("  Health \n Care ", false),
+            Some(("health care".into(), false))
+        );
+        assert_eq!(
+            normalize_keyword("insur*", false),
+            Some(("insur".into(), true))
+        );
+        assert_eq!(
+            normalize_keyword("for *", false),
+            Some(("for".into(), true))
+        );
+        assert_eq!(
+            normalize_keyword("bull****", false),
+            Some(("bull***".into(), true))
+        );
+        assert_eq!(
+            normalize_keyword("d*mn", false),
+            Some(("d*mn".into(), false))
+        );
+        assert_eq!(
+            normalize_keyword("İ", false),
+            Some(("i\u{307}".into(), false))
+        );
         assert_eq!(normalize_keyword("ΣΑ", false), Some(("σα".into(), false)));
         assert_eq!(normalize_keyword("ACA", true), Some(("ACA".into(), false)));
         assert_eq!(normalize_keyword(" * ", false), None);

@@ -105,7 +105,7 @@ pub(crate) const ROLE_LANG: u8 = 8;
 /// `source`, `timestamp` and `lang` are `None` when the field is absent or `null` (in CSV: an
 /// empty cell). Grouping rules (`unknown` for a missing source, no `by_time` entry without a
 /// timestamp) belong to the counting code, not here.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record<'a> {
     /// The message text.
     pub text: Cow<'a, str>,
@@ -184,7 +184,7 @@ pub enum RecordErrorKind {
     },
     /// The line is not valid JSON.
     InvalidJson {
-        /// serde_json's column (bytes from the start of the line) where the problem was found.
+        /// serde_json's 1-based column (in bytes) where the problem was found.
         column: usize,
         /// serde_json's description of the problem, e.g. ``expected `,` or `}` ``.
         message: String,
@@ -194,8 +194,9 @@ pub enum RecordErrorKind {
         /// What it is instead.
         found: JsonType,
     },
-    /// The text field is absent or `null` (in CSV: this never happens; a missing text column
-    /// is an error of the whole input).
+    /// The text field is absent or `null`. (For CSV, only [`crate::split::parse_csv_record`]
+    /// reports a header without the text column this way; a `Splitter`-driven stream treats
+    /// it as an error of the whole input, see `CsvColumns::new`.)
     MissingField {
         /// The configured name of the field.
         field: String,

@@ -27,7 +27,7 @@
 //! start a cell is an ordinary character (`5" disk` is one cell). The header must name the
 //! text column; the source, timestamp and language columns are optional. In a record:
 //! - every record has exactly as many cells as the header has columns;
-//! - an empty cell (`` or `""`) in the source, timestamp or language column means absent;
+//! - an empty cell (nothing, or `""`) in the source, timestamp or language column means absent;
 //!   an empty text cell is an empty text;
 //! - a timestamp cell holds one of the string forms of [`Timestamp::parse`], or a bare
 //!   integer (`-?[0-9]+`) of Unix seconds;
@@ -176,21 +176,12 @@ impl<R: BufRead> Splitter<R> {
         }
     }
 
-    /// Returns the format being split.
-    pub fn format(&self) -> InputFormat {
-        self.format
-    }
-
-    /// Returns the record size limit in bytes.
-    pub fn max_record_bytes(&self) -> usize {
-        self.max
-    }
-
     /// The header of a CSV input (field names in order), read by the Splitter from the first
     /// record.
     ///
     /// `None` for JSON Lines, for an empty CSV input, and before the header was read (by
     /// [`Splitter::read_header`] or the first [`Splitter::next_record`]).
+    #[cfg(test)]
     pub fn header(&self) -> Option<&[String]> {
         self.header.as_deref()
     }
@@ -643,11 +634,6 @@ impl CsvColumns {
         })
     }
 
-    /// Returns the number of columns of the header.
-    pub fn columns(&self) -> usize {
-        self.columns
-    }
-
     /// Parses one CSV record's bytes (a [`RawRecord`]'s range) into a [`Record`]. With
     /// `lossy`, invalid UTF-8 is replaced (U+FFFD) instead of being an error, and the record
     /// owns its strings.
@@ -753,6 +739,7 @@ fn list_columns(header: &[String]) -> String {
 /// Returns the reason the record is malformed (see [`CsvColumns::parse`]); a header without
 /// the text column gives [`RecordErrorKind::MissingField`], a configured column that appears
 /// twice in the header [`RecordErrorKind::DuplicateField`].
+#[cfg(test)]
 pub fn parse_csv_record<'a>(
     bytes: &'a [u8],
     header: &[String],
@@ -1032,7 +1019,7 @@ mod tests {
         );
         let (items, _) = csv("text,n\n\"open,2\nmore,3\n", 100);
         assert_eq!(items, vec![rec(2, "\"open,2\nmore,3\n")]);
-        let (items, _) = csv("text,n\n\"open,2\nmore,3\n", 5);
+        let (items, _) = csv("text\n\"open,2\nmore,3\n", 5);
         assert_eq!(items, vec![Item::TooLong(2, 15)]);
         // And parses as malformed.
         let h = header(&["text", "n"]).unwrap();
@@ -1044,13 +1031,13 @@ mod tests {
 
     #[test]
     fn test_csv_size_limit() {
-        let (items, _) = csv("text\n1234\n12345\n\"1\n3\"\n\"1\n\n4\"\nz", 4);
+        let (items, _) = csv("text\n1234\n12345\n\"1\n\"\n\"1\n\n4\"\nz", 4);
         assert_eq!(
             items,
             vec![
                 rec(2, "1234"),
                 Item::TooLong(3, 5),
-                rec(4, "\"1\n3\""),
+                rec(4, "\"1\n\""),
                 Item::TooLong(6, 6),
                 rec(9, "z")
             ]
@@ -1330,6 +1317,21 @@ mod tests {
             assert_eq!(r.source.as_deref().unwrap_or(""), b);
             assert_eq!(r.lang.as_deref().unwrap_or(""), c);
         }
+    }
+
+    #[test]
+    fn test_types_are_thread_safe() {
+        fn assert_all<T: Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+        assert_all::<Record<'static>>();
+        assert_all::<RecordErrorKind>();
+        assert_all::<FieldNames>();
+        assert_all::<RawRecord>();
+        assert_all::<CsvColumns>();
+        assert_all::<InputFormat>();
+        assert_all::<Splitter<&[u8]>>();
+        assert_all::<crate::timestamp::TimestampError>();
+        assert_all::<crate::timestamp::TimeBucket>();
+        assert_all::<Timestamp>();
     }
 
     #[test]

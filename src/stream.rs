@@ -202,7 +202,8 @@ struct Batch {
 impl Batch {
     fn push(&mut self, raw: RawRecord, bytes: &[u8]) {
         let start = self.bytes.len();
-        self.bytes.extend_from_slice(bytes.get(raw.range.clone()).unwrap_or_default());
+        self.bytes
+            .extend_from_slice(bytes.get(raw.range.clone()).unwrap_or_default());
         self.records.push(RawRecord {
             range: start..self.bytes.len(),
             ..raw
@@ -343,12 +344,17 @@ impl<'c> StreamTally<'c> {
         errors: &Mutex<Vec<RecordError>>,
     ) {
         let slot = rayon::current_thread_index().unwrap_or(0) % self.slots.len();
-        let mut tally = self.slots[slot].lock().unwrap_or_else(PoisonError::into_inner);
+        let mut tally = self.slots[slot]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let (mut messages, mut malformed) = (0, 0);
         for raw in &batch.records {
             let result = match raw.too_long_error(self.options.max_record_bytes) {
                 Some(kind) => Err(kind),
-                None => self.parse(batch.bytes.get(raw.range.clone()).unwrap_or_default(), columns),
+                None => self.parse(
+                    batch.bytes.get(raw.range.clone()).unwrap_or_default(),
+                    columns,
+                ),
             };
             let result = result.and_then(|record| {
                 let message = Message {
@@ -375,7 +381,11 @@ impl<'c> StreamTally<'c> {
         }
     }
 
-    fn parse<'b>(&self, bytes: &'b [u8], columns: Option<&CsvColumns>) -> Result<Record<'b>, RecordErrorKind> {
+    fn parse<'b>(
+        &self,
+        bytes: &'b [u8],
+        columns: Option<&CsvColumns>,
+    ) -> Result<Record<'b>, RecordErrorKind> {
         match columns {
             Some(columns) => columns.parse(bytes, self.options.lossy),
             None => parse_json_record(bytes, &self.options.fields, self.options.lossy),
@@ -446,7 +456,11 @@ fn next_free(free: &Receiver<Batch>) -> Batch {
 /// Keeps the [`FIRST_LINES`] errors with the smallest line numbers.
 fn keep_smallest(errors: &Mutex<Vec<RecordError>>, error: RecordError) {
     let mut errors = errors.lock().unwrap_or_else(PoisonError::into_inner);
-    if errors.len() == FIRST_LINES && errors.last().is_some_and(|last| last.line() <= error.line()) {
+    if errors.len() == FIRST_LINES
+        && errors
+            .last()
+            .is_some_and(|last| last.line() <= error.line())
+    {
         return;
     }
     let at = errors.partition_point(|e| e.line() <= error.line());

@@ -28,26 +28,58 @@ fn empty_keyword_names_file_line_column_topic() {
         "health.toml",
         "# health topics\n[[topics]]\nname = \"health\"\nkeywords = [\"healthcare\", \"health care\",\n    \"\"]\n",
     );
-    assert_eq!(err.kind(), &DictionaryErrorKind::EmptyKeyword { list: KeywordList::Keywords, index: 3 });
-    assert_eq!(err.to_string(), format!("{}:5:5: topic \"health\": keyword 3 is empty", path.display()));
-    assert_eq!((err.line(), err.column(), err.topic()), (Some(5), Some(5), Some("health")));
+    assert_eq!(
+        err.kind(),
+        &DictionaryErrorKind::EmptyKeyword {
+            list: KeywordList::Keywords,
+            index: 3
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}:5:5: topic \"health\": keyword 3 is empty",
+            path.display()
+        )
+    );
+    assert_eq!(
+        (err.line(), err.column(), err.topic()),
+        (Some(5), Some(5), Some("health"))
+    );
     assert_eq!(err.path(), Some(path.as_path()));
 }
 
 #[test]
 fn empty_exclude_keyword() {
-    let err = toml_err("[[topics]]\nname = \"h\"\nkeywords = [\"a\"]\nexclude = [\"jobs\", \"\"]\n");
-    assert_eq!(err.kind(), &DictionaryErrorKind::EmptyKeyword { list: KeywordList::Exclude, index: 2 });
-    assert_eq!(err.to_string(), "4:20: topic \"h\": exclude keyword 2 is empty");
+    let err =
+        toml_err("[[topics]]\nname = \"h\"\nkeywords = [\"a\"]\nexclude = [\"jobs\", \"\"]\n");
+    assert_eq!(
+        err.kind(),
+        &DictionaryErrorKind::EmptyKeyword {
+            list: KeywordList::Exclude,
+            index: 2
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "4:20: topic \"h\": exclude keyword 2 is empty"
+    );
 }
 
 #[test]
 fn keyword_of_only_whitespace_and_stars() {
     for bad in ["*", " * ", "**", "\t", " *\n* "] {
-        let err = Dictionary::builder().topic(TopicBuilder::new("t").keyword("ok").keyword(bad)).build().unwrap_err();
+        let err = Dictionary::builder()
+            .topic(TopicBuilder::new("t").keyword("ok").keyword(bad))
+            .build()
+            .unwrap_err();
         assert_eq!(
             err.kind(),
-            &DictionaryErrorKind::InvalidKeyword { list: KeywordList::Keywords, index: 2, keyword: bad.to_string() }
+            &DictionaryErrorKind::InvalidKeyword {
+                list: KeywordList::Keywords,
+                index: 2,
+                keyword: bad.to_string()
+            }
         );
         assert_eq!(
             err.to_string(),
@@ -61,9 +93,17 @@ fn duplicate_keyword_json_table_shape() {
     let err = json_err("{\"topics\": {\n  \"health\": {\"keywords\": [\"a\", \"b\", \"a\"]}\n}}");
     assert_eq!(
         err.kind(),
-        &DictionaryErrorKind::DuplicateKeyword { list: KeywordList::Keywords, index: 3, first: 1, keyword: "a".into() }
+        &DictionaryErrorKind::DuplicateKeyword {
+            list: KeywordList::Keywords,
+            index: 3,
+            first: 1,
+            keyword: "a".into()
+        }
     );
-    assert_eq!(err.to_string(), "2:37: topic \"health\": keyword 3 (\"a\") repeats keyword 1");
+    assert_eq!(
+        err.to_string(),
+        "2:37: topic \"health\": keyword 3 (\"a\") repeats keyword 1"
+    );
 }
 
 #[test]
@@ -76,18 +116,31 @@ fn keywords_that_normalize_alike_are_allowed() {
 #[test]
 fn keyword_too_long() {
     let long = "x".repeat(topictally::MAX_KEYWORD_BYTES + 1);
-    let err = Dictionary::builder().topic(TopicBuilder::new("t").keyword(&long)).build().unwrap_err();
+    let err = Dictionary::builder()
+        .topic(TopicBuilder::new("t").keyword(&long))
+        .build()
+        .unwrap_err();
     assert_eq!(
         err.kind(),
-        &DictionaryErrorKind::KeywordTooLong { list: KeywordList::Keywords, index: 1, len: long.len() }
+        &DictionaryErrorKind::KeywordTooLong {
+            list: KeywordList::Keywords,
+            index: 1,
+            len: long.len()
+        }
     );
-    assert_eq!(err.to_string(), "topic \"t\": keyword 1 is 1025 bytes long, more than the limit of 1024 bytes");
+    assert_eq!(
+        err.to_string(),
+        "topic \"t\": keyword 1 is 1025 bytes long, more than the limit of 1024 bytes"
+    );
 }
 
 #[test]
 fn empty_topic_name() {
     let err = toml_err("[[topics]]\nname = \"a\"\nkeywords = [\"a\"]\n\n[[topics]]\nname = \" \"\nkeywords = [\"b\"]\n");
-    assert_eq!(err.kind(), &DictionaryErrorKind::EmptyTopicName { topic: 2 });
+    assert_eq!(
+        err.kind(),
+        &DictionaryErrorKind::EmptyTopicName { topic: 2 }
+    );
     assert_eq!(err.to_string(), "5:1: topic 2 has an empty name");
     assert_eq!(err.topic(), None);
 }
@@ -95,20 +148,32 @@ fn empty_topic_name() {
 #[test]
 fn missing_topic_name() {
     let err = json_err("{\"topics\": [{\"keywords\": [\"a\"]}]}");
-    assert_eq!(err.kind(), &DictionaryErrorKind::EmptyTopicName { topic: 1 });
+    assert_eq!(
+        err.kind(),
+        &DictionaryErrorKind::EmptyTopicName { topic: 1 }
+    );
     assert_eq!(err.to_string(), "1:13: topic 1 has an empty name");
 }
 
 #[test]
 fn duplicate_topic_name() {
     let err = toml_err("[[topics]]\nname = \"flu\"\nkeywords = [\"flu\"]\n[[topics]]\nname = \"flu\"\nkeywords = [\"influenza\"]\n");
-    assert_eq!(err.kind(), &DictionaryErrorKind::DuplicateTopic { first: 1 });
-    assert_eq!(err.to_string(), "4:1: topic \"flu\": the name is already used by topic 1");
+    assert_eq!(
+        err.kind(),
+        &DictionaryErrorKind::DuplicateTopic { first: 1 }
+    );
+    assert_eq!(
+        err.to_string(),
+        "4:1: topic \"flu\": the name is already used by topic 1"
+    );
 }
 
 #[test]
 fn topic_without_keywords() {
-    for text in ["[[topics]]\nname = \"flu\"\n", "[[topics]]\nname = \"flu\"\nkeywords = []\n"] {
+    for text in [
+        "[[topics]]\nname = \"flu\"\n",
+        "[[topics]]\nname = \"flu\"\nkeywords = []\n",
+    ] {
         let err = toml_err(text);
         assert_eq!(err.kind(), &DictionaryErrorKind::NoKeywords);
         assert_eq!(
@@ -130,7 +195,11 @@ fn dictionary_without_topics() {
 #[test]
 fn toml_syntax_error() {
     let err = toml_err("[[topics]]\nname = \"flu\nkeywords = [\"flu\"]\n");
-    assert!(matches!(err.kind(), DictionaryErrorKind::Parse { .. }), "{:?}", err.kind());
+    assert!(
+        matches!(err.kind(), DictionaryErrorKind::Parse { .. }),
+        "{:?}",
+        err.kind()
+    );
     assert_eq!(err.line(), Some(2));
     assert!(err.to_string().starts_with("2:"), "{err}");
     assert!(std::error::Error::source(&err).is_some());
@@ -139,7 +208,11 @@ fn toml_syntax_error() {
 #[test]
 fn json_syntax_error() {
     let err = json_err("{\"topics\": [\n  {\"name\": \"flu\", \"keywords\": [\"flu\",]}\n]}");
-    assert!(matches!(err.kind(), DictionaryErrorKind::Parse { .. }), "{:?}", err.kind());
+    assert!(
+        matches!(err.kind(), DictionaryErrorKind::Parse { .. }),
+        "{:?}",
+        err.kind()
+    );
     assert_eq!(err.line(), Some(2));
     assert_eq!(err.to_string(), "2:38: trailing comma");
 }
@@ -156,7 +229,10 @@ fn unknown_field_is_an_error() {
 #[test]
 fn wrong_type() {
     let err = json_err("{\"topics\": [{\"name\": \"x\", \"keywords\": [1]}]}");
-    assert_eq!(err.to_string(), "1:40: invalid type: integer `1`, expected a string");
+    assert_eq!(
+        err.to_string(),
+        "1:40: invalid type: integer `1`, expected a string"
+    );
     let err = toml_err("[[topics]]\nname = \"x\"\nkeywords = \"flu\"\n");
     assert!(matches!(err.kind(), DictionaryErrorKind::Parse { .. }));
     assert_eq!(err.line(), Some(3), "{err}");
@@ -176,7 +252,11 @@ fn unreadable_file() {
     let path = std::env::temp_dir().join("topictally-no-such-dir/none.toml");
     let err = Dictionary::from_path(&path).unwrap_err();
     assert!(matches!(err.kind(), DictionaryErrorKind::Io { .. }));
-    assert!(err.to_string().starts_with(&format!("{}: cannot read the dictionary: ", path.display())), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: cannot read the dictionary: ", path.display())),
+        "{err}"
+    );
 }
 
 #[test]
@@ -185,7 +265,10 @@ fn unknown_format() {
     assert_eq!(err.kind(), &DictionaryErrorKind::UnknownFormat);
     assert_eq!(
         err.to_string(),
-        format!("{}: unknown dictionary format: the file name must end in .toml or .json", path.display())
+        format!(
+            "{}: unknown dictionary format: the file name must end in .toml or .json",
+            path.display()
+        )
     );
 }
 
@@ -208,7 +291,12 @@ fn both_shapes_and_formats_load_alike() {
     )
     .unwrap();
     let built = Dictionary::builder()
-        .topic(TopicBuilder::new("b").keywords(["x", "y*"]).exclude("z").case_sensitive(true))
+        .topic(
+            TopicBuilder::new("b")
+                .keywords(["x", "y*"])
+                .exclude("z")
+                .case_sensitive(true),
+        )
         .topic(TopicBuilder::new("a").keyword("w").whole_word(false))
         .build()
         .unwrap();

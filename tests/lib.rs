@@ -1,10 +1,12 @@
 //! The integration tests, built as one binary. `reference` is a plain implementation of
 //! SEMANTICS.md that shares no code with `src/`; the other modules hold the library to it.
 
+mod alloc;
+mod count_example;
+mod errors;
+mod prop;
 mod reference;
 mod reference_selftest;
 mod semantics;
-mod support;
-mod prop;
-mod errors;
 mod stream;
+mod support;

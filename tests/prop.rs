@@ -11,7 +11,8 @@ use crate::support::{classifier, lib_counts_json, lib_kept, lib_message, ref_kep
 /// symbols that are not word characters, multi-character lowercase (`İ`), Greek sigma,
 /// `ß`, a combining mark, Han, Thai, an emoji.
 const CHARS: &[char] = &[
-    'a', 'b', 'A', 'B', '_', '1', '#', '-', '*', 'İ', 'i', 'Σ', 'σ', 'ß', '\u{301}', '医', '疗', 'ก', '😀',
+    'a', 'b', 'A', 'B', '_', '1', '#', '-', '*', 'İ', 'i', 'Σ', 'σ', 'ß', '\u{301}', '医', '疗',
+    'ก', '😀',
 ];
 const SPACES: &[char] = &[' ', '\n', '\t', '\u{a0}', '\u{3000}'];
 
@@ -61,7 +62,12 @@ fn keywords(max: usize) -> impl Strategy<Value = Vec<String>> {
 
 pub fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
     prop::collection::vec(
-        (keywords(4), prop::collection::vec(keyword(), 0..2), any::<bool>(), prop::bool::weighted(0.8)),
+        (
+            keywords(4),
+            prop::collection::vec(keyword(), 0..2),
+            any::<bool>(),
+            prop::bool::weighted(0.8),
+        ),
         1..4,
     )
     .prop_map(|ts| {
@@ -88,8 +94,13 @@ const MAX_TIME: i64 = 253_402_300_799;
 pub fn message() -> impl Strategy<Value = RefMessage> {
     (
         text(),
-        prop::option::of(prop::sample::select(vec!["twitter", "Twitter", "", "blog", "unknown"])),
-        prop::option::of(prop_oneof![MIN_TIME..=MAX_TIME, 1_700_000_000i64..1_700_400_000]),
+        prop::option::of(prop::sample::select(vec![
+            "twitter", "Twitter", "", "blog", "unknown",
+        ])),
+        prop::option::of(prop_oneof![
+            MIN_TIME..=MAX_TIME,
+            1_700_000_000i64..1_700_400_000
+        ]),
         prop::option::of(prop::sample::select(vec!["en", "zh"])),
     )
         .prop_map(|(text, source, timestamp, lang)| RefMessage {

@@ -198,7 +198,12 @@ fn side_ok(edge: char, beside: Option<char>) -> bool {
 }
 
 /// All occurrences of a normalized keyword, as sorted byte spans.
-fn occurrences_of(kw: &Keyword, case_sensitive: bool, whole_word: bool, text: &str) -> Vec<(usize, usize)> {
+fn occurrences_of(
+    kw: &Keyword,
+    case_sensitive: bool,
+    whole_word: bool,
+    text: &str,
+) -> Vec<(usize, usize)> {
     let mut found = Vec::new();
     if kw.chars.is_empty() {
         return found;
@@ -210,7 +215,17 @@ fn occurrences_of(kw: &Keyword, case_sensitive: bool, whole_word: bool, text: &s
     let first = kw.chars[0];
     let last = kw.chars[kw.chars.len() - 1];
     for s in 0..n {
+        let mut non_whitespace = 0;
         for e in (s + 1)..=n {
+            // Every text character that is not whitespace is matched by at least one
+            // keyword character (its lowercase is never empty), so a longer span cannot
+            // match: stop there. (This only saves time.)
+            if !chars[e - 1].is_whitespace() {
+                non_whitespace += 1;
+            }
+            if non_whitespace > kw.chars.len() {
+                break;
+            }
             if !span_equals(&chars[s..e], &kw.chars, case_sensitive) {
                 continue;
             }
@@ -234,7 +249,12 @@ fn occurrences_of(kw: &Keyword, case_sensitive: bool, whole_word: bool, text: &s
 
 /// All occurrences (§3) of one keyword as written (normalization §1 applied inside), as
 /// (start, end) byte spans, sorted.
-pub fn occurrences(keyword_as_written: &str, case_sensitive: bool, whole_word: bool, text: &str) -> Vec<(usize, usize)> {
+pub fn occurrences(
+    keyword_as_written: &str,
+    case_sensitive: bool,
+    whole_word: bool,
+    text: &str,
+) -> Vec<(usize, usize)> {
     let kw = normalize_keyword(keyword_as_written, case_sensitive);
     occurrences_of(&kw, case_sensitive, whole_word, text)
 }
@@ -407,7 +427,11 @@ fn ascii_number(bytes: &[u8]) -> Option<i64> {
     if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(bytes.iter().fold(0, |acc, b| acc * 10 + i64::from(b - b'0')))
+    Some(
+        bytes
+            .iter()
+            .fold(0, |acc, b| acc * 10 + i64::from(b - b'0')),
+    )
 }
 
 /// §6 string timestamp: `YYYY-MM-DD`, or `YYYY-MM-DD(T| )HH:MM[:SS[.f]]` followed by `Z`,
@@ -546,7 +570,9 @@ fn messages_mentions(messages: u64, mentions: u64) -> Value {
 fn pair_map(map: &BTreeMap<String, (u64, u64)>) -> Value {
     sorted_object(
         map.iter()
-            .map(|(label, &(messages, mentions))| (label.clone(), messages_mentions(messages, mentions)))
+            .map(|(label, &(messages, mentions))| {
+                (label.clone(), messages_mentions(messages, mentions))
+            })
             .collect(),
     )
 }
@@ -575,12 +601,18 @@ fn render_counts(
             for occ in &result.kept {
                 *total.keywords.entry(occ.keyword.clone()).or_insert(0) += 1;
             }
-            let source = message.source.clone().unwrap_or_else(|| "unknown".to_string());
+            let source = message
+                .source
+                .clone()
+                .unwrap_or_else(|| "unknown".to_string());
             let entry = total.by_source.entry(source).or_insert((0, 0));
             entry.0 += 1;
             entry.1 += mentions;
             if let Some(ts) = message.timestamp {
-                let entry = total.by_time.entry(bucket_label(ts, bucket)).or_insert((0, 0));
+                let entry = total
+                    .by_time
+                    .entry(bucket_label(ts, bucket))
+                    .or_insert((0, 0));
                 entry.0 += 1;
                 entry.1 += mentions;
             }
@@ -591,7 +623,13 @@ fn render_counts(
     }
     let mut topic_entries = Vec::new();
     for (topic, total) in topics.iter().zip(&totals) {
-        let keywords = sorted_object(total.keywords.iter().map(|(kw, &n)| (kw.clone(), json!(n))).collect());
+        let keywords = sorted_object(
+            total
+                .keywords
+                .iter()
+                .map(|(kw, &n)| (kw.clone(), json!(n)))
+                .collect(),
+        );
         let body = sorted_object(vec![
             ("messages".to_string(), json!(total.messages)),
             ("mentions".to_string(), json!(total.mentions)),
@@ -952,7 +990,13 @@ fn parse_record(line: &str) -> Option<RefMessage> {
 }
 
 /// §6: read JSON Lines bytes (whole input in memory) and return §5's JSON, including errors.
-pub fn count_jsonl(topics: &[RefTopic], input: &[u8], bucket: RefBucket, max_record_bytes: usize, lossy: bool) -> Value {
+pub fn count_jsonl(
+    topics: &[RefTopic],
+    input: &[u8],
+    bucket: RefBucket,
+    max_record_bytes: usize,
+    lossy: bool,
+) -> Value {
     let mut messages = Vec::new();
     let mut malformed: u64 = 0;
     let mut first_lines: Vec<u64> = Vec::new();

@@ -19,7 +19,10 @@ fn occ(keyword: &str, text: &str) -> Vec<(usize, usize)> {
 }
 
 fn occ_strs<'a>(keyword: &str, text: &'a str) -> Vec<&'a str> {
-    occ(keyword, text).into_iter().map(|(s, e)| &text[s..e]).collect()
+    occ(keyword, text)
+        .into_iter()
+        .map(|(s, e)| &text[s..e])
+        .collect()
 }
 
 fn message(text: &str, source: Option<&str>, timestamp: Option<i64>) -> RefMessage {
@@ -52,12 +55,18 @@ fn whole_word_examples() {
     assert_eq!(occ("c++", "c++x"), vec![(0, 3)]);
     assert!(occ("c++", "abc++").is_empty());
     // Several occurrences, sorted.
-    assert_eq!(occ("Care", "care, CARE and care"), vec![(0, 4), (6, 10), (15, 19)]);
+    assert_eq!(
+        occ("Care", "care, CARE and care"),
+        vec![(0, 4), (6, 10), (15, 19)]
+    );
 }
 
 #[test]
 fn whole_word_off() {
-    assert_eq!(occurrences("healthcare", false, false, "ehealthcareReform"), vec![(1, 11)]);
+    assert_eq!(
+        occurrences("healthcare", false, false, "ehealthcareReform"),
+        vec![(1, 11)]
+    );
     assert_eq!(occurrences("aa", false, false, "aaa"), vec![(0, 2), (1, 3)]);
     assert!(occurrences("aa", false, true, "aaa").is_empty());
 }
@@ -122,11 +131,17 @@ fn lowercase_per_character() {
 
 #[test]
 fn prefix_keywords() {
-    assert_eq!(occ_strs("insur*", "insurance insurer insured insur"), vec!["insur", "insur", "insur", "insur"]);
+    assert_eq!(
+        occ_strs("insur*", "insurance insurer insured insur"),
+        vec!["insur", "insur", "insur", "insur"]
+    );
     assert!(occ("insur*", "reinsurance").is_empty());
     assert_eq!(occ_strs("INSUR*", "Insurance"), vec!["Insur"]);
     // `for *` is the prefix keyword `for`.
-    assert_eq!(occ_strs("for *", "fortune for format"), vec!["for", "for", "for"]);
+    assert_eq!(
+        occ_strs("for *", "fortune for format"),
+        vec!["for", "for", "for"]
+    );
     assert_eq!(occ_strs("  for   * ", "fortune"), vec!["for"]);
     assert!(occ("for *", "for sale x").len() == 1);
     // Only the last `*` is special: `a**` is the prefix keyword `a*`.
@@ -140,14 +155,26 @@ fn prefix_keywords() {
 #[test]
 fn spaces_match_whitespace_runs() {
     assert_eq!(occ_strs("health care", "health care"), vec!["health care"]);
-    assert_eq!(occ_strs("health care", "health  care"), vec!["health  care"]);
-    assert_eq!(occ_strs("health care", "health\ncare"), vec!["health\ncare"]);
-    assert_eq!(occ_strs("health care", "health \t\r\n\u{a0}\u{3000}care"), vec!["health \t\r\n\u{a0}\u{3000}care"]);
+    assert_eq!(
+        occ_strs("health care", "health  care"),
+        vec!["health  care"]
+    );
+    assert_eq!(
+        occ_strs("health care", "health\ncare"),
+        vec!["health\ncare"]
+    );
+    assert_eq!(
+        occ_strs("health care", "health \t\r\n\u{a0}\u{3000}care"),
+        vec!["health \t\r\n\u{a0}\u{3000}care"]
+    );
     assert!(occ("health care", "healthcare").is_empty());
     assert!(occ("health care", "health-care").is_empty());
     assert!(occ("health care", "health _care").is_empty());
     // Keyword whitespace normalized at load.
-    assert_eq!(occ_strs("  health \t\n care ", "Health Care"), vec!["Health Care"]);
+    assert_eq!(
+        occ_strs("  health \t\n care ", "Health Care"),
+        vec!["Health Care"]
+    );
     // Span starts and ends at non-whitespace.
     assert_eq!(occ("health care", "  health   care  "), vec![(2, 15)]);
 }
@@ -168,20 +195,41 @@ fn leftmost_longest_and_credit() {
     let t = topic("health", &["health", "health care", "care"], &[]);
     let r = &classify(&[t], "health care costs, health and care")[0];
     assert!(!r.vetoed);
-    let got: Vec<(&str, usize, usize)> = r.kept.iter().map(|o| (o.keyword.as_str(), o.start, o.end)).collect();
-    assert_eq!(got, vec![("health care", 0, 11), ("health", 19, 25), ("care", 30, 34)]);
+    let got: Vec<(&str, usize, usize)> = r
+        .kept
+        .iter()
+        .map(|o| (o.keyword.as_str(), o.start, o.end))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("health care", 0, 11), ("health", 19, 25), ("care", 30, 34)]
+    );
     assert_eq!(r.mentions, 3);
 
     // Identical spans: first keyword in dictionary order is credited.
     let t = topic("hc", &["Healthcare", "HEALTHCARE", "health*"], &[]);
     let r = &classify(&[t], "healthcare")[0];
     assert_eq!(r.mentions, 1);
-    assert_eq!(r.kept, vec![RefOccurrence { keyword: "Healthcare".into(), start: 0, end: 10 }]);
+    assert_eq!(
+        r.kept,
+        vec![RefOccurrence {
+            keyword: "Healthcare".into(),
+            start: 0,
+            end: 10
+        }]
+    );
 
     // Longer span wins even when its keyword comes later.
     let t = topic("hc", &["health*", "healthcare"], &[]);
     let r = &classify(&[t], "healthcare")[0];
-    assert_eq!(r.kept, vec![RefOccurrence { keyword: "healthcare".into(), start: 0, end: 10 }]);
+    assert_eq!(
+        r.kept,
+        vec![RefOccurrence {
+            keyword: "healthcare".into(),
+            start: 0,
+            end: 10
+        }]
+    );
 
     // Overlap with an earlier-starting one is dropped; a later start may be kept after it.
     let t = topic("x", &["a b", "b c", "c d"], &[]);
@@ -196,12 +244,19 @@ fn exclusions_and_independent_topics() {
     let insurance = topic("insurance", &["insurance"], &[]);
     let topics = vec![health, insurance];
     let r = classify(&topics, "healthcare insurance jobs");
-    assert_eq!(r[0], RefTopicResult { vetoed: true, mentions: 0, kept: vec![] });
+    assert_eq!(
+        r[0],
+        RefTopicResult {
+            vetoed: true,
+            mentions: 0,
+            kept: vec![]
+        }
+    );
     assert_eq!(r[1].mentions, 1);
     let r = classify(&topics, "healthcare insurance");
     assert_eq!(r[0].mentions, 2);
     assert_eq!(r[1].mentions, 1); // the same span counts for both topics
-    // Exclusions follow the topic's options.
+                                  // Exclusions follow the topic's options.
     let mut cs = topic("cs", &["apple"], &["Pie"]);
     cs.case_sensitive = true;
     assert!(!classify(&[cs.clone()], "apple pie")[0].vetoed);
@@ -211,7 +266,14 @@ fn exclusions_and_independent_topics() {
     assert!(classify(&[loose], "apple pies")[0].vetoed);
     // An exclusion with no occurrence leaves the topic untouched; no keyword → 0 mentions.
     let r = classify(&[topic("t", &["x"], &["y"])], "nothing");
-    assert_eq!(r[0], RefTopicResult { vetoed: false, mentions: 0, kept: vec![] });
+    assert_eq!(
+        r[0],
+        RefTopicResult {
+            vetoed: false,
+            mentions: 0,
+            kept: vec![]
+        }
+    );
 }
 
 // ------------------------------------------------------------------------------------
@@ -221,13 +283,25 @@ fn exclusions_and_independent_topics() {
 #[test]
 fn counts_json_shape() {
     let topics = vec![
-        topic("health", &["healthcare", "health care", "Healthcare"], &["job*"]),
+        topic(
+            "health",
+            &["healthcare", "health care", "Healthcare"],
+            &["job*"],
+        ),
         topic("zzz", &["zzz"], &[]),
         topic("insurance", &["insur*"], &[]),
     ];
     let messages = vec![
-        message("Healthcare and health care", Some("Twitter"), Some(1_234_567_890)),
-        message("healthcare insurance", Some("twitter"), Some(1_234_567_890 + 3600)),
+        message(
+            "Healthcare and health care",
+            Some("Twitter"),
+            Some(1_234_567_890),
+        ),
+        message(
+            "healthcare insurance",
+            Some("twitter"),
+            Some(1_234_567_890 + 3600),
+        ),
         message("healthcare jobs", Some("blog"), None),
         message("nothing here", Some("news"), Some(0)),
         message("insurers", None, None),
@@ -290,7 +364,11 @@ fn counts_json_shape() {
         })
     );
     // Serialized keys are sorted at every level.
-    let one = counts(&[topic("t", &["x"], &[])], &[message("x", None, Some(0))], RefBucket::Day);
+    let one = counts(
+        &[topic("t", &["x"], &[])],
+        &[message("x", None, Some(0))],
+        RefBucket::Day,
+    );
     assert_eq!(
         serde_json::to_string(&one).unwrap(),
         concat!(
@@ -303,7 +381,10 @@ fn counts_json_shape() {
     // Empty batch: every topic still appears.
     let empty = counts(&topics, &[], RefBucket::Day);
     assert_eq!(empty["total_messages"], json!(0));
-    assert_eq!(empty["topics"]["health"], json!({"messages": 0, "mentions": 0, "keywords": {}, "by_source": {}, "by_time": {}}));
+    assert_eq!(
+        empty["topics"]["health"],
+        json!({"messages": 0, "mentions": 0, "keywords": {}, "by_source": {}, "by_time": {}})
+    );
 }
 
 #[test]
@@ -321,7 +402,9 @@ fn counts_are_a_monoid_on_concatenation() {
     let right = counts(&topics, &all[2..], RefBucket::Day);
     fn add(a: &Value, b: &Value) -> Value {
         match (a, b) {
-            (Value::Number(x), Value::Number(y)) => json!(x.as_u64().unwrap() + y.as_u64().unwrap()),
+            (Value::Number(x), Value::Number(y)) => {
+                json!(x.as_u64().unwrap() + y.as_u64().unwrap())
+            }
             (Value::Object(x), Value::Object(y)) => {
                 let mut out = x.clone();
                 for (k, v) in y {
@@ -333,7 +416,9 @@ fn counts_are_a_monoid_on_concatenation() {
                 }
                 Value::Object(out)
             }
-            (Value::Array(x), Value::Array(y)) => Value::Array(x.iter().chain(y).cloned().collect()),
+            (Value::Array(x), Value::Array(y)) => {
+                Value::Array(x.iter().chain(y).cloned().collect())
+            }
             _ => panic!("shape mismatch"),
         }
     }
@@ -351,16 +436,34 @@ fn ts(s: &str) -> Option<i64> {
 #[test]
 fn timestamp_numbers() {
     assert_eq!(parse_timestamp(&json!(1_234_567_890)), Some(1_234_567_890));
-    assert_eq!(parse_timestamp(&serde_json::from_str("1e3").unwrap()), Some(1000));
-    assert_eq!(parse_timestamp(&json!(1_700_000_000.9)), Some(1_700_000_000));
+    assert_eq!(
+        parse_timestamp(&serde_json::from_str("1e3").unwrap()),
+        Some(1000)
+    );
+    assert_eq!(
+        parse_timestamp(&json!(1_700_000_000.9)),
+        Some(1_700_000_000)
+    );
     assert_eq!(parse_timestamp(&json!(-0.5)), Some(0));
     assert_eq!(parse_timestamp(&json!(-1.5)), Some(-1));
     assert_eq!(parse_timestamp(&json!(0)), Some(0));
-    assert_eq!(parse_timestamp(&json!(-62_135_596_800i64)), Some(-62_135_596_800));
-    assert_eq!(parse_timestamp(&json!(-62_135_596_800.9)), Some(-62_135_596_800));
+    assert_eq!(
+        parse_timestamp(&json!(-62_135_596_800i64)),
+        Some(-62_135_596_800)
+    );
+    assert_eq!(
+        parse_timestamp(&json!(-62_135_596_800.9)),
+        Some(-62_135_596_800)
+    );
     assert_eq!(parse_timestamp(&json!(-62_135_596_801i64)), None);
-    assert_eq!(parse_timestamp(&json!(253_402_300_799i64)), Some(253_402_300_799));
-    assert_eq!(parse_timestamp(&json!(253_402_300_799.5)), Some(253_402_300_799));
+    assert_eq!(
+        parse_timestamp(&json!(253_402_300_799i64)),
+        Some(253_402_300_799)
+    );
+    assert_eq!(
+        parse_timestamp(&json!(253_402_300_799.5)),
+        Some(253_402_300_799)
+    );
     assert_eq!(parse_timestamp(&json!(253_402_300_800i64)), None);
     assert_eq!(parse_timestamp(&json!(u64::MAX)), None);
     assert_eq!(parse_timestamp(&json!(true)), None);
@@ -380,11 +483,17 @@ fn timestamp_strings_valid() {
     assert_eq!(ts("2009-02-13T23:31"), Some(1_234_567_860));
     assert_eq!(ts("2009-02-13T23:31:30.999Z"), Some(1_234_567_890));
     assert_eq!(ts("2009-02-13T23:31:30.1"), Some(1_234_567_890));
-    assert_eq!(ts("2009-02-13T23:31:30.123456789123+00:00"), Some(1_234_567_890));
+    assert_eq!(
+        ts("2009-02-13T23:31:30.123456789123+00:00"),
+        Some(1_234_567_890)
+    );
     assert_eq!(ts("2009-02-14T01:31:30+02:00"), Some(1_234_567_890));
     assert_eq!(ts("2009-02-13T18:01:30-05:30"), Some(1_234_567_890));
     assert_eq!(ts("2009-02-13T23:31:30-00:00"), Some(1_234_567_890));
-    assert_eq!(ts("2009-02-14T23:31:30+23:59"), Some(1_234_567_890 + 86_400 - 23 * 3600 - 59 * 60));
+    assert_eq!(
+        ts("2009-02-14T23:31:30+23:59"),
+        Some(1_234_567_890 + 86_400 - 23 * 3600 - 59 * 60)
+    );
     assert_eq!(ts("2000-02-29"), Some(951_782_400));
     assert_eq!(ts("2008-02-29"), Some(1_204_243_200));
     assert_eq!(ts("0001-01-01"), Some(-62_135_596_800));
@@ -452,21 +561,51 @@ fn timestamp_strings_invalid() {
 #[test]
 fn timestamp_offsets_cross_boundaries() {
     let label = |s: &str, b: RefBucket| bucket_label(ts(s).unwrap(), b);
-    assert_eq!(label("2009-12-31T23:30:00-01:00", RefBucket::Hour), "2010-01-01T00");
-    assert_eq!(label("2009-12-31T23:30:00-01:00", RefBucket::Day), "2010-01-01");
-    assert_eq!(label("2009-12-31T23:30:00-01:00", RefBucket::Month), "2010-01");
-    assert_eq!(label("2010-01-01T00:30:00+01:00", RefBucket::Hour), "2009-12-31T23");
-    assert_eq!(label("2010-01-01T00:30:00+01:00", RefBucket::Month), "2009-12");
-    assert_eq!(label("2009-02-28T23:00:00-02:00", RefBucket::Day), "2009-03-01");
-    assert_eq!(label("2008-02-28T23:00:00-02:00", RefBucket::Day), "2008-02-29");
-    assert_eq!(label("2009-03-01T00:59:59+01:00", RefBucket::Hour), "2009-02-28T23");
+    assert_eq!(
+        label("2009-12-31T23:30:00-01:00", RefBucket::Hour),
+        "2010-01-01T00"
+    );
+    assert_eq!(
+        label("2009-12-31T23:30:00-01:00", RefBucket::Day),
+        "2010-01-01"
+    );
+    assert_eq!(
+        label("2009-12-31T23:30:00-01:00", RefBucket::Month),
+        "2010-01"
+    );
+    assert_eq!(
+        label("2010-01-01T00:30:00+01:00", RefBucket::Hour),
+        "2009-12-31T23"
+    );
+    assert_eq!(
+        label("2010-01-01T00:30:00+01:00", RefBucket::Month),
+        "2009-12"
+    );
+    assert_eq!(
+        label("2009-02-28T23:00:00-02:00", RefBucket::Day),
+        "2009-03-01"
+    );
+    assert_eq!(
+        label("2008-02-28T23:00:00-02:00", RefBucket::Day),
+        "2008-02-29"
+    );
+    assert_eq!(
+        label("2009-03-01T00:59:59+01:00", RefBucket::Hour),
+        "2009-02-28T23"
+    );
     // The UTC result must exist too.
     assert_eq!(ts("0001-01-01T00:30:00+01:00"), None);
     assert_eq!(ts("0001-01-01T00:59:59+01:00"), None);
     assert_eq!(ts("0001-01-01T01:00:00+01:00"), Some(-62_135_596_800));
-    assert_eq!(ts("0001-01-01T00:00:00-01:00"), Some(-62_135_596_800 + 3600));
+    assert_eq!(
+        ts("0001-01-01T00:00:00-01:00"),
+        Some(-62_135_596_800 + 3600)
+    );
     assert_eq!(ts("9999-12-31T23:30:00-01:00"), None);
-    assert_eq!(ts("9999-12-31T23:30:00+01:00"), Some(253_402_300_799 - 3599 - 1800));
+    assert_eq!(
+        ts("9999-12-31T23:30:00+01:00"),
+        Some(253_402_300_799 - 3599 - 1800)
+    );
 }
 
 #[test]
@@ -475,10 +614,19 @@ fn bucket_labels() {
     assert_eq!(bucket_label(0, RefBucket::Hour), "1970-01-01T00");
     assert_eq!(bucket_label(0, RefBucket::Month), "1970-01");
     assert_eq!(bucket_label(-1, RefBucket::Hour), "1969-12-31T23");
-    assert_eq!(bucket_label(1_234_567_890, RefBucket::Hour), "2009-02-13T23");
+    assert_eq!(
+        bucket_label(1_234_567_890, RefBucket::Hour),
+        "2009-02-13T23"
+    );
     assert_eq!(bucket_label(951_782_400, RefBucket::Day), "2000-02-29");
-    assert_eq!(bucket_label(-62_135_596_800, RefBucket::Hour), "0001-01-01T00");
-    assert_eq!(bucket_label(253_402_300_799, RefBucket::Hour), "9999-12-31T23");
+    assert_eq!(
+        bucket_label(-62_135_596_800, RefBucket::Hour),
+        "0001-01-01T00"
+    );
+    assert_eq!(
+        bucket_label(253_402_300_799, RefBucket::Hour),
+        "9999-12-31T23"
+    );
     assert_eq!(bucket_label(253_402_300_799, RefBucket::Month), "9999-12");
 }
 
@@ -534,31 +682,31 @@ fn jsonl_records() {
     let mut input: Vec<u8> = Vec::new();
     let lines: Vec<&[u8]> = vec![
         br#"{"text":"healthcare news","source":"blog","timestamp":"2009-02-13T23:31:30Z"}"#, // 1 ok
-        b"",                                                                                   // 2 blank
-        b"   \t\r",                                                                            // 3 blank
-        b"not json",                                                                           // 4 bad
-        br#"{"text":"\ud800 healthcare"}"#,                                                    // 5 bad: lone surrogate in text
-        br#"{"text":"healthcare","x":"\ud800","y":["\udc00",{"z":"\udbff"}]}"#,               // 6 ok: ignored fields
-        br#"{"text":"healthcare","source":null,"timestamp":null,"lang":null}"#,                // 7 ok
-        br#"{"text":5}"#,                                                                      // 8 bad
-        br#"{"source":"x"}"#,                                                                  // 9 bad
-        br#"{"text":"a","source":5}"#,                                                         // 10 bad
-        br#"[{"text":"a"}]"#,                                                                  // 11 bad
-        br#"{"text":"a","timestamp":"2009-02-30"}"#,                                           // 12 bad
-        br#"{"text":"a","text":"b"}"#,                                                         // 13 bad: duplicate key
-        b"{\"text\":\"health\xffcare\"}",                                                      // 14 bad utf-8
-        b"{\"text\":\"healthcare\",\"timestamp\":1e3}\r",                                      // 15 ok
-        br#"{"text":null}"#,                                                                   // 16 bad
-        br#"{"te\u0078t":"\ud83d\ude00 healthcare","lang":"en","source":"forum"}"#,           // 17 ok
-        br#"{"text":"a","lang":"\udc00"}"#,                                                    // 18 bad
-        br#"{"text":"a","source":"\ud800\u0041"}"#,                                            // 19 bad
-        br#"{"text":"a","timestamp":true}"#,                                                   // 20 bad
-        br#"{"text":"a","timestamp":"\ud800"}"#,                                               // 21 bad
-        br#"  {"text":"healthcare","timestamp":-0.5}  "#,                                     // 22 ok
-        br#"{"text":"a","timestamp":1e400}"#,                                                  // 23 bad
-        br#"{"text":"a","other":1e400}"#,                                                      // 24 ok (valid JSON)
-        br#"{"text":"a"} x"#,                                                                  // 25 bad
-        br#"{"text":"healthcare"}"#,                                                           // 26 ok, no final newline
+        b"",                                                                        // 2 blank
+        b"   \t\r",                                                                 // 3 blank
+        b"not json",                                                                // 4 bad
+        br#"{"text":"\ud800 healthcare"}"#, // 5 bad: lone surrogate in text
+        br#"{"text":"healthcare","x":"\ud800","y":["\udc00",{"z":"\udbff"}]}"#, // 6 ok: ignored fields
+        br#"{"text":"healthcare","source":null,"timestamp":null,"lang":null}"#, // 7 ok
+        br#"{"text":5}"#,                                                       // 8 bad
+        br#"{"source":"x"}"#,                                                   // 9 bad
+        br#"{"text":"a","source":5}"#,                                          // 10 bad
+        br#"[{"text":"a"}]"#,                                                   // 11 bad
+        br#"{"text":"a","timestamp":"2009-02-30"}"#,                            // 12 bad
+        br#"{"text":"a","text":"b"}"#,    // 13 bad: duplicate key
+        b"{\"text\":\"health\xffcare\"}", // 14 bad utf-8
+        b"{\"text\":\"healthcare\",\"timestamp\":1e3}\r", // 15 ok
+        br#"{"text":null}"#,              // 16 bad
+        br#"{"te\u0078t":"\ud83d\ude00 healthcare","lang":"en","source":"forum"}"#, // 17 ok
+        br#"{"text":"a","lang":"\udc00"}"#, // 18 bad
+        br#"{"text":"a","source":"\ud800\u0041"}"#, // 19 bad
+        br#"{"text":"a","timestamp":true}"#, // 20 bad
+        br#"{"text":"a","timestamp":"\ud800"}"#, // 21 bad
+        br#"  {"text":"healthcare","timestamp":-0.5}  "#, // 22 ok
+        br#"{"text":"a","timestamp":1e400}"#, // 23 bad
+        br#"{"text":"a","other":1e400}"#, // 24 ok (valid JSON)
+        br#"{"text":"a"} x"#,             // 25 bad
+        br#"{"text":"healthcare"}"#,      // 26 ok, no final newline
     ];
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
@@ -568,7 +716,10 @@ fn jsonl_records() {
     }
     let got = run(&input);
     assert_eq!(got["errors"]["malformed"], json!(16));
-    assert_eq!(got["errors"]["first_lines"], json!([4, 5, 8, 9, 10, 11, 12, 13, 14, 16]));
+    assert_eq!(
+        got["errors"]["first_lines"],
+        json!([4, 5, 8, 9, 10, 11, 12, 13, 14, 16])
+    );
     assert_eq!(got["total_messages"], json!(8));
     assert_eq!(got["matched_messages"], json!(7)); // all but line 24
     assert_eq!(
@@ -600,7 +751,13 @@ fn jsonl_records() {
     assert_eq!(lossy["total_messages"], json!(9));
     assert_eq!(lossy["topics"], got["topics"]);
     // Lossy: a replacement character inside an ignored field or text is fine.
-    let lossy_hit = count_jsonl(&hc(), b"{\"text\":\"\xc3healthcare\"}", RefBucket::Day, 100, true);
+    let lossy_hit = count_jsonl(
+        &hc(),
+        b"{\"text\":\"\xc3healthcare\"}",
+        RefBucket::Day,
+        100,
+        true,
+    );
     assert_eq!(lossy_hit["topics"]["hc"]["mentions"], json!(1));
 }
 
@@ -616,7 +773,10 @@ fn jsonl_first_lines_are_the_first_ten() {
     }
     let got = run(input.as_bytes());
     assert_eq!(got["errors"]["malformed"], json!(13));
-    assert_eq!(got["errors"]["first_lines"], json!([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]));
+    assert_eq!(
+        got["errors"]["first_lines"],
+        json!([1, 3, 5, 7, 9, 11, 13, 15, 17, 19])
+    );
     assert_eq!(got["total_messages"], json!(12));
     // An empty input.
     let empty = run(b"");
@@ -640,11 +800,17 @@ fn jsonl_size_limit() {
     assert_eq!(at(21, &with_crlf)["errors"]["first_lines"], json!([1]));
     assert_eq!(at(22, &with_crlf)["total_messages"], json!(1));
     // Checked before the blank-line rule.
-    assert_eq!(at(3, b"    \n  \n{}")["errors"], json!({"malformed": 2, "first_lines": [1, 3]}));
+    assert_eq!(
+        at(3, b"    \n  \n{}")["errors"],
+        json!({"malformed": 2, "first_lines": [1, 3]})
+    );
     // Checked before UTF-8 validity (still one error, not two).
     assert_eq!(at(2, b"\xff\xff\xff")["errors"]["malformed"], json!(1));
     // Limit 0: only empty lines pass.
-    assert_eq!(at(0, b"\n\n ")["errors"], json!({"malformed": 1, "first_lines": [3]}));
+    assert_eq!(
+        at(0, b"\n\n ")["errors"],
+        json!({"malformed": 1, "first_lines": [3]})
+    );
 }
 
 /// For documents without lone surrogates and within serde_json's limits, the hand-written
@@ -652,14 +818,76 @@ fn jsonl_size_limit() {
 #[test]
 fn json_reader_agrees_with_serde_json() {
     let values = [
-        "1", "-1", "0", "-0", "01", "1.", ".5", "1.5", "-", "+1", "1e", "1E+2", "1e-2", "1.5e3", "0e0",
-        "-01", "1.e3", "0x10", "Infinity", "NaN", "true", "false", "null", "tru", "nul", "True",
-        "\"\"", "\"a\\\"b\"", "\"\\/\\b\\f\\n\\r\\t\\\\\"", "\"\\q\"", "\"\\u00zz\"", "\"\\u00e9\"",
-        "\"\\ud83d\\ude00\"", "\"\u{1}\"", "\"\t\"", "\"\u{7f}\"", "\"é\"", "\"\\U00e9\"", "\"\\u00E9\"",
-        "[]", "{}", "[1,2]", "[1 2]", "[1,]", "[,1]", "[", "]", "{\"a\":1}", "{\"a\" 1}", "{1:2}",
-        "{\"a\":1,}", "{\"a\":}", "{\"a\"}", "{,}", "[[],{}]", "[[[[[[1]]]]]]", "{\"a\":{\"b\":[{}]}}",
-        "{\"a\":1,\"a\":2}", " [ 1 , { \"x\" : null } ] ", "[\"a\"\"b\"]", "{\"a\":1 \"b\":2}",
-        "[1]]", "{\"a\":1}}", "[}", "{]", "[\r1\t\r]", "'a'", "\"a", "[\"\\\"]", "\u{a0}1",
+        "1",
+        "-1",
+        "0",
+        "-0",
+        "01",
+        "1.",
+        ".5",
+        "1.5",
+        "-",
+        "+1",
+        "1e",
+        "1E+2",
+        "1e-2",
+        "1.5e3",
+        "0e0",
+        "-01",
+        "1.e3",
+        "0x10",
+        "Infinity",
+        "NaN",
+        "true",
+        "false",
+        "null",
+        "tru",
+        "nul",
+        "True",
+        "\"\"",
+        "\"a\\\"b\"",
+        "\"\\/\\b\\f\\n\\r\\t\\\\\"",
+        "\"\\q\"",
+        "\"\\u00zz\"",
+        "\"\\u00e9\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\u{1}\"",
+        "\"\t\"",
+        "\"\u{7f}\"",
+        "\"é\"",
+        "\"\\U00e9\"",
+        "\"\\u00E9\"",
+        "[]",
+        "{}",
+        "[1,2]",
+        "[1 2]",
+        "[1,]",
+        "[,1]",
+        "[",
+        "]",
+        "{\"a\":1}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "{\"a\":1,}",
+        "{\"a\":}",
+        "{\"a\"}",
+        "{,}",
+        "[[],{}]",
+        "[[[[[[1]]]]]]",
+        "{\"a\":{\"b\":[{}]}}",
+        "{\"a\":1,\"a\":2}",
+        " [ 1 , { \"x\" : null } ] ",
+        "[\"a\"\"b\"]",
+        "{\"a\":1 \"b\":2}",
+        "[1]]",
+        "{\"a\":1}}",
+        "[}",
+        "{]",
+        "[\r1\t\r]",
+        "'a'",
+        "\"a",
+        "[\"\\\"]",
+        "\u{a0}1",
     ];
     for v in values {
         let line = format!("{{\"text\":\"a\",\"other\":{v}}}");
@@ -669,20 +897,59 @@ fn json_reader_agrees_with_serde_json() {
         assert_eq!(ours_ok, serde_ok, "{line}");
     }
     for doc in [
-        "{\"text\":\"a\"}", " {\"text\":\"a\"} ", "{\"text\":\"a\"}{}", "{\"text\":\"a\"},", "\u{feff}{\"text\":\"a\"}",
-        "{\"text\":\"a\"", "{\"text\":\"a\",}", "{'text':'a'}", "{\"text\" : \"a\" }", "{\"text\":\"a\"}\r",
-        "\r{\"text\":\"a\"}", "\t{\"text\":\"a\"}",
+        "{\"text\":\"a\"}",
+        " {\"text\":\"a\"} ",
+        "{\"text\":\"a\"}{}",
+        "{\"text\":\"a\"},",
+        "{\"text\":\"a\"",
+        "{\"text\":\"a\",}",
+        "{'text':'a'}",
+        "{\"text\" : \"a\" }",
+        "{\"text\":\"a\"}\r",
+        "\r{\"text\":\"a\"}",
+        "\t{\"text\":\"a\"}",
     ] {
         let serde_ok = serde_json::from_str::<Value>(doc).is_ok();
         let ours = count_jsonl(&[], doc.as_bytes(), RefBucket::Day, usize::MAX, false);
         assert_eq!(ours["total_messages"] == json!(1), serde_ok, "{doc:?}");
     }
+    // A byte order mark opens no record: skipped at the start of the input, data elsewhere.
+    let bom = count_jsonl(
+        &[],
+        "\u{feff}{\"text\":\"a\"}".as_bytes(),
+        RefBucket::Day,
+        usize::MAX,
+        false,
+    );
+    assert_eq!(bom["total_messages"], json!(1));
+    let bom = count_jsonl(
+        &[],
+        "{\"text\":\"a\"}\n\u{feff}{\"text\":\"a\"}".as_bytes(),
+        RefBucket::Day,
+        usize::MAX,
+        false,
+    );
+    assert_eq!(bom["errors"]["first_lines"], json!([2]));
     // Beyond serde_json: very deep nesting in an ignored field is valid JSON.
-    let deep = format!("{{\"text\":\"a\",\"x\":{}{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let deep = format!(
+        "{{\"text\":\"a\",\"x\":{}{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
     let ours = count_jsonl(&[], deep.as_bytes(), RefBucket::Day, usize::MAX, false);
     assert_eq!(ours["total_messages"], json!(1));
-    let unbalanced = format!("{{\"text\":\"a\",\"x\":{}{}}}", "[".repeat(100), "]".repeat(99));
-    let ours = count_jsonl(&[], unbalanced.as_bytes(), RefBucket::Day, usize::MAX, false);
+    let unbalanced = format!(
+        "{{\"text\":\"a\",\"x\":{}{}}}",
+        "[".repeat(100),
+        "]".repeat(99)
+    );
+    let ours = count_jsonl(
+        &[],
+        unbalanced.as_bytes(),
+        RefBucket::Day,
+        usize::MAX,
+        false,
+    );
     assert_eq!(ours["errors"]["malformed"], json!(1));
 }
 
@@ -690,9 +957,20 @@ fn json_reader_agrees_with_serde_json() {
 fn jsonl_numbers_match_serde_rounding() {
     // Timestamps from numbers: our reading equals serde_json's float_roundtrip reading.
     for n in [
-        "1234567890", "1234567890.5", "-1234567890.99999999999", "1e9", "1.7e9", "17e8",
-        "1699999999.99999999999999", "253402300799.9999999", "253402300800", "-62135596800.0001",
-        "-62135596801", "0.0000001", "-0", "-0.999999999999999999",
+        "1234567890",
+        "1234567890.5",
+        "-1234567890.99999999999",
+        "1e9",
+        "1.7e9",
+        "17e8",
+        "1699999999.99999999999999",
+        "253402300799.9999999",
+        "253402300800",
+        "-62135596800.0001",
+        "-62135596801",
+        "0.0000001",
+        "-0",
+        "-0.999999999999999999",
     ] {
         let value: Value = serde_json::from_str(n).unwrap();
         let expected = parse_timestamp(&value);
@@ -701,7 +979,11 @@ fn jsonl_numbers_match_serde_rounding() {
         match expected {
             Some(t) => {
                 let label = bucket_label(t, RefBucket::Day);
-                assert_eq!(got["topics"]["hc"]["by_time"][&label]["messages"], json!(1), "{n}");
+                assert_eq!(
+                    got["topics"]["hc"]["by_time"][&label]["messages"],
+                    json!(1),
+                    "{n}"
+                );
             }
             None => assert_eq!(got["errors"]["malformed"], json!(1), "{n}"),
         }

@@ -11,7 +11,8 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use serde_json::json;
 use topictally::{
-    Classifier, Dictionary, FieldNames, InputFormat, ReadOptions, RecordErrorKind, StreamTally, TopicBuilder,
+    Classifier, Dictionary, FieldNames, InputFormat, ReadOptions, RecordErrorKind, StreamTally,
+    TopicBuilder,
 };
 
 use crate::prop::{bucket, message, topics};
@@ -24,7 +25,12 @@ fn pools() -> &'static [rayon::ThreadPool] {
     POOLS.get_or_init(|| {
         [1, 2, 8]
             .into_iter()
-            .map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("thread pool"))
+            .map(|n| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .expect("thread pool")
+            })
             .collect()
     })
 }
@@ -41,11 +47,20 @@ fn record_json(m: &RefMessage, timestamp_as_text: bool) -> String {
     let mut object = serde_json::Map::new();
     object.insert("id".into(), json!(7));
     object.insert("text".into(), json!(m.text));
-    object.insert("source".into(), m.source.as_ref().map_or(serde_json::Value::Null, |s| json!(s)));
+    object.insert(
+        "source".into(),
+        m.source
+            .as_ref()
+            .map_or(serde_json::Value::Null, |s| json!(s)),
+    );
     if let Some(t) = m.timestamp {
         let value = if timestamp_as_text {
             let hour = reference::bucket_label(t, RefBucket::Hour);
-            json!(format!("{hour}:{:02}:{:02}Z", t.rem_euclid(3600) / 60, t.rem_euclid(60)))
+            json!(format!(
+                "{hour}:{:02}:{:02}Z",
+                t.rem_euclid(3600) / 60,
+                t.rem_euclid(60)
+            ))
         } else {
             json!(t)
         };
@@ -163,11 +178,18 @@ proptest! {
 }
 
 fn flu() -> Classifier {
-    let d = Dictionary::builder().topic(TopicBuilder::new("flu").keywords(["flu", "influenza"])).build().unwrap();
+    let d = Dictionary::builder()
+        .topic(TopicBuilder::new("flu").keywords(["flu", "influenza"]))
+        .build()
+        .unwrap();
     Classifier::new(&d).unwrap()
 }
 
-fn read(c: &Classifier, options: &ReadOptions, input: &[u8]) -> (topictally::Counts, topictally::ReadSummary) {
+fn read(
+    c: &Classifier,
+    options: &ReadOptions,
+    input: &[u8],
+) -> (topictally::Counts, topictally::ReadSummary) {
     let tally = StreamTally::new(c, options);
     let summary = tally.read(input).expect("reading memory cannot fail");
     (tally.snapshot(), summary)
@@ -184,9 +206,14 @@ fn huge_line_under_small_limit_is_skipped_and_reading_goes_on() {
     let (counts, summary) = read(&c, &options, &input);
     assert_eq!(counts.total_messages, 2);
     assert_eq!(counts.topics["flu"].messages, 2);
-    assert_eq!((counts.errors.malformed, counts.errors.first_lines.clone()), (1, vec![2]));
+    assert_eq!(
+        (counts.errors.malformed, counts.errors.first_lines.clone()),
+        (1, vec![2])
+    );
     assert_eq!(summary.errors[0].line(), Some(2));
-    assert!(matches!(summary.errors[0].kind(), RecordErrorKind::TooLong { limit, .. } if *limit == 1 << 20));
+    assert!(
+        matches!(summary.errors[0].kind(), RecordErrorKind::TooLong { limit, .. } if *limit == 1 << 20)
+    );
     assert_eq!(summary.progress.bytes, input.len() as u64);
 }
 
@@ -209,7 +236,10 @@ fn invalid_utf8_with_and_without_lossy() {
     let input = b"{\"text\": \"flu \xff\xfe\"}\n{\"text\": \"flu\"}\n";
     let (strict, summary) = read(&c, &ReadOptions::new(), input);
     assert_eq!((strict.total_messages, strict.errors.malformed), (1, 1));
-    assert_eq!(summary.errors[0].kind(), &RecordErrorKind::InvalidUtf8 { offset: 14 });
+    assert_eq!(
+        summary.errors[0].kind(),
+        &RecordErrorKind::InvalidUtf8 { offset: 14 }
+    );
     let mut options = ReadOptions::new();
     options.lossy_utf8(true);
     let (lossy, _) = read(&c, &options, input);
@@ -231,7 +261,10 @@ fn json_field_mapping() {
     let (counts, summary) = read(&c, &options, input);
     assert_eq!(counts.total_messages, 1);
     assert_eq!(counts.topics["flu"].by_source["blog"].messages, 1);
-    assert_eq!(counts.topics["flu"].by_time["2026-10-15"].messages, 1, "converted to UTC");
+    assert_eq!(
+        counts.topics["flu"].by_time["2026-10-15"].messages, 1,
+        "converted to UTC"
+    );
     assert_eq!(summary.errors[0].line(), Some(2), "no content field");
 }
 
@@ -252,7 +285,10 @@ fn csv_with_header_quotes_and_mapping() {
     assert_eq!(flu.messages, 3);
     assert_eq!(flu.by_source["twitter"].messages, 1);
     assert_eq!(flu.by_source["blog"].messages, 1);
-    assert_eq!(flu.by_source["unknown"].messages, 1, "an empty cell is no source");
+    assert_eq!(
+        flu.by_source["unknown"].messages, 1,
+        "an empty cell is no source"
+    );
     assert_eq!(flu.by_time.len(), 2);
     let lines: Vec<_> = summary.errors.iter().map(|e| e.line()).collect();
     assert_eq!(lines, [Some(6), Some(7)], "{:?}", summary.errors);
@@ -290,7 +326,10 @@ impl Read for Fed {
 fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
-        assert!(start.elapsed() < Duration::from_secs(30), "timed out waiting until {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "timed out waiting until {what}"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -302,21 +341,32 @@ fn snapshots_while_an_endless_stream_is_idle_then_stop() {
     let (tx, rx) = mpsc::channel();
     std::thread::scope(|s| {
         let reader = s.spawn(|| tally.read(Fed(rx, Vec::new())));
-        tx.send(b"{\"text\": \"flu\"}\n{\"text\": \"no\"}\n".to_vec()).unwrap();
+        tx.send(b"{\"text\": \"flu\"}\n{\"text\": \"no\"}\n".to_vec())
+            .unwrap();
         // The reader is now blocked waiting for more: what it read must be counted anyway.
-        wait_until("two messages are counted", || tally.progress().messages == 2);
+        wait_until("two messages are counted", || {
+            tally.progress().messages == 2
+        });
         let snapshot = tally.snapshot();
-        assert_eq!((snapshot.total_messages, snapshot.topics["flu"].messages), (2, 1));
+        assert_eq!(
+            (snapshot.total_messages, snapshot.topics["flu"].messages),
+            (2, 1)
+        );
         assert!(tally.is_settled());
-        tx.send(b"{\"text\": \"influenza\"}\n{\"text\": \"flu again\"}\n".to_vec()).unwrap();
-        wait_until("four messages are counted", || tally.progress().messages == 4);
+        tx.send(b"{\"text\": \"influenza\"}\n{\"text\": \"flu again\"}\n".to_vec())
+            .unwrap();
+        wait_until("four messages are counted", || {
+            tally.progress().messages == 4
+        });
         // Stopped while blocked: the read ends at the end of its input (or of its record).
         tally.stop();
         drop(tx);
         reader.join().unwrap().unwrap();
     });
     // Later reads return at once.
-    let summary = tally.read(&b"{\"text\": \"flu after stop\"}\n"[..]).unwrap();
+    let summary = tally
+        .read(&b"{\"text\": \"flu after stop\"}\n"[..])
+        .unwrap();
     assert!(summary.stopped);
     assert_eq!(summary.progress.messages, 0);
     let counts = tally.into_counts();
@@ -329,6 +379,9 @@ fn tally_reader_matches_stream_tally() {
     let c = flu();
     let input = b"{\"text\": \"flu\"}\nbad\n{\"text\": \"influenza flu\"}\n";
     let counts = c.tally_reader(&input[..]).unwrap();
-    assert_eq!((counts.total_messages, counts.errors.first_lines.clone()), (2, vec![2]));
+    assert_eq!(
+        (counts.total_messages, counts.errors.first_lines.clone()),
+        (2, vec![2])
+    );
     assert_eq!(counts.topics["flu"].mentions, 3);
 }

@@ -63,7 +63,15 @@ pub fn lib_kept(classifier: &Classifier, text: &str) -> Kept {
         out[hit.topic] = hit
             .occurrences
             .iter()
-            .map(|o| (topics[hit.topic].keywords()[o.keyword].as_written().to_string(), o.start, o.end))
+            .map(|o| {
+                (
+                    topics[hit.topic].keywords()[o.keyword]
+                        .as_written()
+                        .to_string(),
+                    o.start,
+                    o.end,
+                )
+            })
             .collect();
     }
     out
@@ -77,7 +85,13 @@ pub fn ref_kept(topics: &[RefTopic], text: &str) -> Kept {
             assert_eq!(r.mentions, r.kept.len());
             r.kept
                 .into_iter()
-                .map(|RefOccurrence { keyword, start, end }| (keyword, start, end))
+                .map(
+                    |RefOccurrence {
+                         keyword,
+                         start,
+                         end,
+                     }| (keyword, start, end),
+                )
                 .collect()
         })
         .collect()
@@ -88,7 +102,9 @@ pub fn lib_message(m: &RefMessage) -> Message<'_> {
     Message {
         text: &m.text,
         source: m.source.as_deref(),
-        timestamp: m.timestamp.map(|t| Timestamp::from_unix_seconds(t).expect("test times are in range")),
+        timestamp: m
+            .timestamp
+            .map(|t| Timestamp::from_unix_seconds(t).expect("test times are in range")),
         lang: m.lang.as_deref(),
     }
 }

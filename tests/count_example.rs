@@ -1,0 +1,281 @@
+//! The `count` example run as a process: the no-argument run, JSON equal to the reference's
+//! counts of the same bytes, standard input, snapshots, and exit statuses.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use topictally::Dictionary;
+
+use crate::reference::{self, RefBucket, RefTopic};
+
+/// The example binary that `cargo test` builds beside this test binary.
+fn count_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target profile directory");
+    let bin = dir
+        .join("examples")
+        .join(format!("count{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo test`, which builds the examples",
+        bin.display()
+    );
+    bin
+}
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data")
+        .join(name)
+}
+
+fn count(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(count_binary())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the count example");
+    let mut input = child.stdin.take().expect("stdin");
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).expect("write stdin");
+    }
+    drop(input);
+    child.wait_with_output().expect("count example output")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The reference's view of a dictionary's keyword topics.
+fn ref_topics(dictionary: &Dictionary) -> Vec<RefTopic> {
+    dictionary
+        .topics()
+        .iter()
+        .map(|t| RefTopic {
+            name: t.name().to_string(),
+            keywords: t
+                .keywords()
+                .iter()
+                .map(|k| k.as_written().to_string())
+                .collect(),
+            exclude: t
+                .exclude()
+                .iter()
+                .map(|k| k.as_written().to_string())
+                .collect(),
+            case_sensitive: t.case_sensitive(),
+            whole_word: t.whole_word(),
+        })
+        .collect()
+}
+
+#[test]
+fn no_arguments_runs_the_bundled_sample() {
+    let o = count(&[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let dictionary = Dictionary::from_path(data("health.toml")).unwrap();
+    for topic in dictionary.topics() {
+        assert!(
+            out.contains(&format!("\n{}: ", topic.name())),
+            "topic {} missing from\n{out}",
+            topic.name()
+        );
+    }
+    assert!(out.contains(" messages, "), "{out}");
+    assert!(stderr(&o).contains("malformed record"), "{}", stderr(&o));
+}
+
+#[test]
+fn json_equals_the_reference_on_the_sample() {
+    let o = count(&["--format", "json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
+    let dictionary = Dictionary::from_path(data("health.toml")).unwrap();
+    let input = std::fs::read(data("sample.jsonl")).unwrap();
+    let want = reference::count_jsonl(
+        &ref_topics(&dictionary),
+        &input,
+        RefBucket::Day,
+        16 << 20,
+        false,
+    );
+    assert_eq!(got, want);
+    assert!(
+        got["errors"]["malformed"].as_u64().unwrap() > 0,
+        "the sample has malformed lines"
+    );
+}
+
+#[test]
+fn toml_and_json_dictionaries_count_alike() {
+    let toml = count(
+        &[
+            "--dict",
+            data("health.toml").to_str().unwrap(),
+            "--input",
+            data("sample.jsonl").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    let json = count(
+        &[
+            "--dict",
+            data("health.json").to_str().unwrap(),
+            "--input",
+            data("sample.jsonl").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(toml.status.code(), Some(0));
+    assert_eq!(stdout(&toml), stdout(&json));
+}
+
+#[test]
+fn standard_input_and_hour_buckets() {
+    let input = std::fs::read(data("sample.jsonl")).unwrap();
+    let dict = data("health.toml");
+    let o = count(
+        &[
+            "--dict",
+            dict.to_str().unwrap(),
+            "--input",
+            "-",
+            "--format",
+            "json",
+            "--bucket",
+            "hour",
+            "--threads",
+            "2",
+        ],
+        Some(&input),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let dictionary = Dictionary::from_path(&dict).unwrap();
+    let want = reference::count_jsonl(
+        &ref_topics(&dictionary),
+        &input,
+        RefBucket::Hour,
+        16 << 20,
+        false,
+    );
+    assert_eq!(got, want);
+}
+
+#[test]
+fn snapshots_every_n_messages() {
+    let dict = data("health.toml");
+    let mut input = Vec::new();
+    for i in 0..2000 {
+        writeln!(
+            input,
+            "{{\"text\": \"health insurance premiums, day {i}\", \"source\": \"twitter\"}}"
+        )
+        .unwrap();
+    }
+    let o = count(
+        &[
+            "--dict",
+            dict.to_str().unwrap(),
+            "--input",
+            "-",
+            "--format",
+            "json",
+            "--every",
+            "500",
+        ],
+        Some(&input),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(!lines.is_empty());
+    let last = lines.last().unwrap();
+    assert_eq!(last["total_messages"], 2000);
+    let totals: Vec<u64> = lines
+        .iter()
+        .map(|l| l["total_messages"].as_u64().unwrap())
+        .collect();
+    assert!(
+        totals.windows(2).all(|w| w[0] <= w[1]),
+        "snapshots only grow: {totals:?}"
+    );
+}
+
+#[test]
+fn bad_dictionary_exits_2_naming_file_and_problem() {
+    let dir = std::env::temp_dir().join(format!("topictally-count-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let dict = dir.join("bad.toml");
+    std::fs::write(
+        &dict,
+        "[[topics]]\nname = \"x\"\nkeywords = [\"a\", \"\"]\n",
+    )
+    .unwrap();
+    let o = count(
+        &["--dict", dict.to_str().unwrap(), "--input", "-"],
+        Some(b""),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:3:18: topic \"x\": keyword 2 is empty",
+            dict.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn unreadable_input_and_bad_flags_exit_2() {
+    let o = count(
+        &[
+            "--dict",
+            data("health.toml").to_str().unwrap(),
+            "--input",
+            "/no/such/file.jsonl",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("count: /no/such/file.jsonl: cannot open: "),
+        "{}",
+        stderr(&o)
+    );
+    for args in [
+        &["--format", "xml"][..],
+        &["--bucket", "week"],
+        &["--every", "0"],
+        &["--threads", "x"],
+        &["--frobnicate"],
+    ] {
+        let o = count(args, None);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&o).starts_with("count: "),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
