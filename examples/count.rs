@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use topictally::{
-    Classifier, Counts, Dictionary, FieldNames, InputFormat, ReadOptions, ReadSummary, StreamTally,
-    TimeBucket, TopicCounts, Volume,
+    Classifier, Counts, Dictionary, FieldNames, InputFormat, Message, ReadOptions, ReadSummary,
+    StreamTally, TimeBucket, TopicCounts, Volume,
 };
 
 const USAGE: &str = "\
@@ -43,6 +43,8 @@ With no --dict and no --input, runs over the bundled sample dictionary and corpu
   --max-record-bytes N     longest record accepted (default 16777216)
   --every N | --every 10s  print a snapshot of the counts as one JSON line every N messages
                            or every period (ms, s, m, h) while reading; the final counts follow
+  --explain TEXT           read no input: say for every topic whether the message TEXT
+                           matches it and why (with --explain-source S, --explain-lang L)
   -h, --help               this help";
 
 /// What the flags ask for.
@@ -54,6 +56,7 @@ struct Args {
     threads: Option<usize>,
     options: ReadOptions,
     every: Option<Every>,
+    explain: Option<(String, Option<String>, Option<String>)>,
 }
 
 #[derive(Clone, Copy)]
@@ -95,11 +98,35 @@ fn run() -> Result<(), Failure> {
             .build_global()
             .map_err(|e| fail(2, format!("cannot start {n} threads: {e}")))?;
     }
-    let dictionary = Dictionary::from_path(&args.dict).map_err(|e| fail(2, e.to_string()))?;
+    let dictionary = Dictionary::from_path(&args.dict).map_err(|e| {
+        let mut message = e.to_string();
+        if let Some(caret) = e.query_caret() {
+            for line in caret.lines() {
+                message.push_str("\n    ");
+                message.push_str(line);
+            }
+        }
+        fail(2, message)
+    })?;
     let classifier = Classifier::builder()
         .time_bucket(args.bucket)
         .build(&dictionary)
         .map_err(|e| fail(2, format!("{}: {e}", args.dict.display())))?;
+    if let Some((text, source, lang)) = &args.explain {
+        let message = Message {
+            text,
+            source: source.as_deref(),
+            timestamp: None,
+            lang: lang.as_deref(),
+        };
+        let why = classifier
+            .explain(&message)
+            .map_err(|e| fail(2, e.to_string()))?;
+        let mut out = io::stdout().lock();
+        return write!(out, "{why}")
+            .and_then(|()| out.flush())
+            .map_err(|e| fail(1, format!("cannot write the explanation: {e}")));
+    }
     // Open every input first, so that a typo fails before any work is done.
     let mut inputs = Vec::new();
     for name in &args.inputs {
@@ -375,6 +402,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut options = ReadOptions::new();
     let mut fields = FieldNames::default();
     let mut every = None;
+    let (mut explain, mut explain_source, mut explain_lang) = (None, None, None);
     let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
     while let Some(flag) = argv.next() {
         let mut value = |flag: &str| {
@@ -432,26 +460,35 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
                 options.max_record_bytes(n);
             }
             "--every" => every = Some(parse_every(&value(&flag)?).map_err(bad)?),
+            "--explain" => explain = Some(value(&flag)?),
+            "--explain-source" => explain_source = Some(value(&flag)?),
+            "--explain-lang" => explain_lang = Some(value(&flag)?),
             other => return Err(bad(format!("unknown flag {other:?}"))),
         }
     }
     options.fields(fields);
-    if dict.is_none() && inputs.is_empty() {
+    if explain.is_none() && (explain_source.is_some() || explain_lang.is_some()) {
+        return Err(bad(
+            "--explain-source and --explain-lang go with --explain".to_string()
+        ));
+    }
+    if dict.is_none() && inputs.is_empty() && explain.is_none() {
         inputs.push(sample.join("sample.jsonl").display().to_string());
     }
-    if inputs.is_empty() {
+    if inputs.is_empty() && explain.is_none() {
         return Err(bad(
             "no --input given (use - for standard input)".to_string()
         ));
     }
     Ok(Args {
-        dict: dict.unwrap_or_else(|| sample.join("health.toml")),
+        dict: dict.unwrap_or_else(|| sample.join("health_queries.toml")),
         inputs,
         json,
         bucket,
         threads,
         options,
         every,
+        explain: explain.map(|text| (text, explain_source, explain_lang)),
     })
 }
 

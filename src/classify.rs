@@ -1,11 +1,11 @@
 //! The [`Classifier`]: one message in, the matching topics with their mentions out
 //! (SEMANTICS.md §3–§4).
 
+use crate::condition::{Context, RawOccurrence, Words};
 use crate::dictionary::{Condition, Dictionary};
 use crate::error::{DictionaryError, RecordError};
 use crate::matcher::Matcher;
 use crate::message::Message;
-use crate::normalize::NormalizedText;
 use crate::record::RecordErrorKind;
 use crate::timestamp::TimeBucket;
 
@@ -35,14 +35,19 @@ pub struct Classifier {
     dictionary: Dictionary,
     matcher: Matcher,
     bucket: TimeBucket,
+    keywords_by_time: bool,
     /// Where each topic's keyword credits start in a flat array of all topics' keywords.
     keyword_offsets: Vec<usize>,
+    /// The query topics that can match a message in which none of their terms occurs, in
+    /// order: they are evaluated for every message.
+    without_terms: Vec<usize>,
 }
 
 /// Configures a [`Classifier`].
 #[derive(Clone, Debug, Default)]
 pub struct ClassifierBuilder {
     bucket: TimeBucket,
+    keywords_by_time: bool,
 }
 
 impl ClassifierBuilder {
@@ -54,6 +59,14 @@ impl ClassifierBuilder {
     /// The width of the `by_time` buckets of counts. Default: [`TimeBucket::Day`].
     pub fn time_bucket(&mut self, bucket: TimeBucket) -> &mut ClassifierBuilder {
         self.bucket = bucket;
+        self
+    }
+
+    /// Whether counts also break each topic's keyword mentions down by time bucket
+    /// ([`TopicCounts::keywords_by_time`](crate::TopicCounts::keywords_by_time)), to tell
+    /// which keywords drove a spike. Default: false, and the JSON is then exactly §5's.
+    pub fn keywords_by_time(&mut self, yes: bool) -> &mut ClassifierBuilder {
+        self.keywords_by_time = yes;
         self
     }
 
@@ -72,11 +85,28 @@ impl ClassifierBuilder {
             total += topic.keywords().len();
         }
         keyword_offsets.push(total);
+        let without_terms = dictionary
+            .topics()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                matches!(
+                    t.condition(),
+                    Condition::Query {
+                        without_terms: true,
+                        ..
+                    }
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
         Ok(Classifier {
             dictionary: dictionary.clone(),
             matcher,
             bucket: self.bucket,
+            keywords_by_time: self.keywords_by_time,
             keyword_offsets,
+            without_terms,
         })
     }
 }
@@ -106,9 +136,18 @@ impl Classifier {
         self.bucket
     }
 
+    /// Whether its counts break keyword mentions down by time bucket.
+    pub fn keywords_by_time(&self) -> bool {
+        self.keywords_by_time
+    }
+
     /// The heap memory of the compiled dictionary (automatons and side tables), in bytes.
     pub fn memory_usage(&self) -> usize {
         self.matcher.memory_usage()
+    }
+
+    pub(crate) fn matcher(&self) -> &Matcher {
+        &self.matcher
     }
 
     pub(crate) fn keyword_offsets(&self) -> &[usize] {
@@ -154,54 +193,80 @@ impl Classifier {
         let scratch = &mut matches.scratch;
         scratch.begin(self.dictionary.topics().len());
         let Scratch {
-            normalized,
             raw,
             vetoed,
             stamp,
+            words,
         } = scratch;
-        self.matcher.scan(text, normalized, |u, start, end| {
+        self.matcher.scan(text, |u, start, end| {
             if u.exclude {
                 vetoed[u.topic as usize] = *stamp;
             } else {
                 raw.push(RawOccurrence {
                     topic: u.topic,
-                    item: u.item,
+                    term: u.item,
                     start: start as u32,
                     end: end as u32,
                 });
             }
         });
         // §4: per topic, by start ascending, end descending, then dictionary order.
-        raw.sort_unstable_by_key(|o| (o.topic, o.start, u32::MAX - o.end, o.item));
+        raw.sort_unstable_by_key(|o| (o.topic, o.start, u32::MAX - o.end, o.term));
+        // Topics with occurrences, merged with the query topics that can match without any.
         let mut rest = &raw[..];
-        while let Some(first) = rest.first() {
-            let topic = first.topic;
-            let len = rest.iter().take_while(|o| o.topic == topic).count();
+        let mut always = self.without_terms.iter().copied().peekable();
+        loop {
+            let topic = match (rest.first().map(|o| o.topic as usize), always.peek()) {
+                (None, None) => break,
+                (Some(g), Some(&a)) => g.min(a),
+                (Some(g), None) => g,
+                (None, Some(&a)) => a,
+            };
+            if always.peek() == Some(&topic) {
+                always.next();
+            }
+            let len = rest
+                .iter()
+                .take_while(|o| o.topic as usize == topic)
+                .count();
             let (group, tail) = rest.split_at(len);
             rest = tail;
-            if vetoed[topic as usize] == *stamp {
+            if vetoed[topic] == *stamp {
                 continue;
             }
-            match self.dictionary.topics()[topic as usize].condition() {
-                Condition::AnyTerm => {
-                    let from = matches.occurrences.len();
-                    let mut end = 0;
-                    for o in group {
-                        if o.start >= end {
-                            matches.occurrences.push(Occurrence {
-                                keyword: o.item as usize,
-                                start: o.start as usize,
-                                end: o.end as usize,
-                            });
-                            end = o.end;
-                        }
+            let positive = match self.dictionary.topics()[topic].condition() {
+                Condition::AnyTerm => None,
+                Condition::Query { expr, positive, .. } => {
+                    let mut context = Context {
+                        message,
+                        occurrences: group,
+                        words,
+                    };
+                    if !context.eval(expr) {
+                        continue;
                     }
-                    matches.hits.push(Hit {
-                        topic: topic as usize,
-                        occurrences: from..matches.occurrences.len(),
+                    Some(positive)
+                }
+            };
+            // §4 and §7: the mentions are the positive terms' occurrences, selected
+            // leftmost-longest.
+            let from = matches.occurrences.len();
+            let mut end = 0;
+            for o in group {
+                let counts = positive.is_none_or(|p| p.get(o.term as usize) == Some(&true));
+                if counts && o.start >= end {
+                    matches.occurrences.push(Occurrence {
+                        keyword: o.term as usize,
+                        start: o.start as usize,
+                        end: o.end as usize,
                     });
+                    end = o.end;
                 }
             }
+            matches.hits.push(Hit {
+                topic,
+                occurrences: from..matches.occurrences.len(),
+            });
         }
         Ok(())
     }
@@ -235,28 +300,21 @@ struct Hit {
     occurrences: std::ops::Range<usize>,
 }
 
-/// An occurrence before selection.
-#[derive(Clone, Copy, Debug)]
-struct RawOccurrence {
-    topic: u32,
-    item: u32,
-    start: u32,
-    end: u32,
-}
-
 /// Buffers reused from one message to the next.
 #[derive(Clone, Debug, Default)]
 struct Scratch {
-    normalized: NormalizedText,
     raw: Vec<RawOccurrence>,
     /// `vetoed[t] == stamp` when an exclusion of topic `t` occurs in the current message.
     vetoed: Vec<u32>,
     stamp: u32,
+    /// The words of the current message, for `NEAR`.
+    words: Words,
 }
 
 impl Scratch {
     fn begin(&mut self, topics: usize) {
         self.raw.clear();
+        self.words.reset();
         if self.vetoed.len() != topics {
             self.vetoed.clear();
             self.vetoed.resize(topics, 0);

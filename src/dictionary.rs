@@ -2,8 +2,10 @@
 
 use std::collections::HashMap;
 
+use crate::condition::can_hold_without_terms;
 use crate::error::{DictionaryError, DictionaryErrorKind, KeywordList};
 use crate::normalize::normalize_keyword;
+use crate::query::Expr;
 
 /// The longest keyword accepted, in bytes. Longer keywords are almost certainly a mistake
 /// (a pasted paragraph) and would bloat the automaton.
@@ -38,8 +40,21 @@ impl Keyword {
 /// When a topic matches a message, given the occurrences of its terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Condition {
-    /// A keyword list: the topic matches when any of its terms occurs.
+    /// A keyword list: the topic matches when any of its terms occurs. All terms are
+    /// positive.
     AnyTerm,
+    /// A boolean query over the terms (§7).
+    Query {
+        /// The query as written.
+        text: String,
+        /// Its expression; `Expr::Term(i)` is the topic's term `i`.
+        expr: Expr,
+        /// Whether term `i` is positive (not inside any `NOT`): only positive terms make
+        /// mentions.
+        positive: Vec<bool>,
+        /// Whether the query can hold where none of its terms occurs.
+        without_terms: bool,
+    },
 }
 
 /// One topic of a dictionary: a name, what it matches, and its options.
@@ -59,9 +74,28 @@ impl Topic {
         &self.name
     }
 
-    /// The keywords whose occurrences are the topic's mentions, in dictionary order.
+    /// The keywords whose occurrences are the topic's mentions, in dictionary order; for a
+    /// query topic, the query's terms in order of first appearance (mentions come only from
+    /// its [positive](Topic::is_positive) terms).
     pub fn keywords(&self) -> &[Keyword] {
         &self.terms
+    }
+
+    /// The boolean query, as written, for a topic defined by one.
+    pub fn query(&self) -> Option<&str> {
+        match &self.condition {
+            Condition::AnyTerm => None,
+            Condition::Query { text, .. } => Some(text),
+        }
+    }
+
+    /// Whether keyword (or query term) `i` makes mentions: every keyword of a keyword list
+    /// does; a query term does unless all its appearances are inside a `NOT`.
+    pub fn is_positive(&self, i: usize) -> bool {
+        match &self.condition {
+            Condition::AnyTerm => i < self.terms.len(),
+            Condition::Query { positive, .. } => positive.get(i).copied().unwrap_or(false),
+        }
     }
 
     /// The keywords whose occurrence vetoes the topic for a message.
@@ -185,23 +219,59 @@ impl DictionaryBuilder {
                 ));
             }
             seen.insert(&builder.name, t);
-            if builder.keywords.is_empty() {
-                return Err(fail(DictionaryErrorKind::NoKeywords, Site::Topic(t)));
-            }
+            let (written, condition) = match (&builder.keywords, &builder.query) {
+                (Some(_), Some(_)) => {
+                    return Err(fail(DictionaryErrorKind::KeywordsAndQuery, Site::Topic(t)))
+                }
+                (None, None) => return Err(fail(DictionaryErrorKind::NoKeywords, Site::Topic(t))),
+                (Some(keywords), None) if keywords.is_empty() => {
+                    return Err(fail(DictionaryErrorKind::NoKeywords, Site::Topic(t)))
+                }
+                (Some(keywords), None) => (keywords.clone(), Condition::AnyTerm),
+                (None, Some(text)) => {
+                    let query = crate::query::parse(text).map_err(|error| {
+                        fail(DictionaryErrorKind::Query { error }, Site::Query(t))
+                    })?;
+                    let written = query
+                        .terms
+                        .iter()
+                        .map(|term| term.written.clone())
+                        .collect();
+                    let positive = query.terms.iter().map(|term| term.positive).collect();
+                    let without_terms = can_hold_without_terms(&query.expr);
+                    let condition = Condition::Query {
+                        text: text.clone(),
+                        expr: query.expr,
+                        positive,
+                        without_terms,
+                    };
+                    (written, condition)
+                }
+            };
             let lists = [
-                (KeywordList::Keywords, &builder.keywords),
+                (KeywordList::Keywords, &written),
                 (KeywordList::Exclude, &builder.exclude),
             ];
+            let is_query = matches!(condition, Condition::Query { .. });
             let mut checked: [Vec<Keyword>; 2] = [Vec::new(), Vec::new()];
             for (slot, (list, written)) in lists.into_iter().enumerate() {
-                checked[slot] = check_keywords(list, written, builder.case_sensitive)
-                    .map_err(|(kind, index)| fail(kind, Site::Keyword(t, list, index)))?;
+                checked[slot] = check_keywords(list, written, builder.case_sensitive).map_err(
+                    |(kind, index)| {
+                        // A query's terms are located by the query itself.
+                        let site = if is_query && list == KeywordList::Keywords {
+                            Site::Query(t)
+                        } else {
+                            Site::Keyword(t, list, index)
+                        };
+                        fail(kind, site)
+                    },
+                )?;
             }
             let [terms, exclude] = checked;
             topics.push(Topic {
                 name: builder.name.clone(),
                 terms,
-                condition: Condition::AnyTerm,
+                condition,
                 exclude,
                 case_sensitive: builder.case_sensitive,
                 whole_word: builder.whole_word,
@@ -218,6 +288,8 @@ pub(crate) enum Site {
     Topic(usize),
     /// A keyword: topic, list, position in the list.
     Keyword(usize, KeywordList, usize),
+    /// A topic's query.
+    Query(usize),
 }
 
 /// Checks and normalizes one list of keywords; on error, returns the kind and the 0-based
@@ -280,18 +352,20 @@ fn check_keywords(
 #[derive(Clone, Debug)]
 pub struct TopicBuilder {
     name: String,
-    keywords: Vec<String>,
+    keywords: Option<Vec<String>>,
+    query: Option<String>,
     exclude: Vec<String>,
     case_sensitive: bool,
     whole_word: bool,
 }
 
 impl TopicBuilder {
-    /// A topic named `name`, with no keywords yet, case-insensitive and whole-word.
+    /// A topic named `name`, with no keywords or query yet, case-insensitive and whole-word.
     pub fn new(name: &str) -> TopicBuilder {
         TopicBuilder {
             name: name.to_string(),
-            keywords: Vec::new(),
+            keywords: None,
+            query: None,
             exclude: Vec::new(),
             case_sensitive: false,
             whole_word: true,
@@ -300,7 +374,9 @@ impl TopicBuilder {
 
     /// Adds a keyword (a trailing `*` makes it a prefix keyword).
     pub fn keyword(&mut self, keyword: &str) -> &mut TopicBuilder {
-        self.keywords.push(keyword.to_string());
+        self.keywords
+            .get_or_insert_with(Vec::new)
+            .push(keyword.to_string());
         self
     }
 
@@ -310,8 +386,15 @@ impl TopicBuilder {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.keywords
-            .extend(keywords.into_iter().map(|k| k.as_ref().to_string()));
+        let list = self.keywords.get_or_insert_with(Vec::new);
+        list.extend(keywords.into_iter().map(|k| k.as_ref().to_string()));
+        self
+    }
+
+    /// Defines the topic by a boolean query (SEMANTICS.md §7) instead of keywords:
+    /// `(healthcare OR "health care") AND NOT job*`. A topic has one or the other.
+    pub fn query(&mut self, query: &str) -> &mut TopicBuilder {
+        self.query = Some(query.to_string());
         self
     }
 

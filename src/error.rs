@@ -5,6 +5,7 @@ use std::error::Error;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::query::QueryError;
 use crate::record::RecordErrorKind;
 
 /// Which list of a topic a keyword belongs to.
@@ -43,6 +44,13 @@ pub enum DictionaryErrorKind {
     },
     /// A topic gives neither keywords nor a query, or an empty keyword list.
     NoKeywords,
+    /// A topic gives both keywords and a query (even an empty keyword list).
+    KeywordsAndQuery,
+    /// A topic's query does not parse.
+    Query {
+        /// What is wrong, and where in the query.
+        error: QueryError,
+    },
     /// A keyword is the empty string.
     EmptyKeyword {
         /// Which list of the topic.
@@ -177,6 +185,15 @@ impl DictionaryError {
         self.inner.position.map(|(line, _)| line)
     }
 
+    /// For a query that does not parse: the query on one line and a caret under the
+    /// problem on the next, to print after the message.
+    pub fn query_caret(&self) -> Option<String> {
+        match &self.inner.kind {
+            DictionaryErrorKind::Query { error } => Some(error.caret()),
+            _ => None,
+        }
+    }
+
     /// The 1-based column (in characters) in the file, when the format tells it.
     pub fn column(&self) -> Option<usize> {
         self.inner.position.map(|(_, column)| column)
@@ -208,6 +225,10 @@ impl fmt::Display for DictionaryError {
             DictionaryErrorKind::NoKeywords => {
                 f.write_str("no keywords (give a non-empty \"keywords\" list or a \"query\")")
             }
+            DictionaryErrorKind::KeywordsAndQuery => f.write_str(
+                "both \"keywords\" and \"query\" are given: a topic has one or the other",
+            ),
+            DictionaryErrorKind::Query { error } => write!(f, "query {error}"),
             DictionaryErrorKind::EmptyKeyword { list, index } => {
                 write!(f, "{} {index} is empty", list.noun())
             }

@@ -64,17 +64,21 @@
 
 mod boundary;
 mod classify;
+mod condition;
 mod counts;
 mod dictionary;
 mod error;
+mod explain;
 mod load;
 mod matcher;
 mod message;
 mod normalize;
+mod query;
 mod record;
 mod split;
 mod stream;
 mod timestamp;
+mod trie;
 
 pub use crate::classify::{Classifier, ClassifierBuilder, Matches, Occurrence, TopicMatch};
 pub use crate::counts::{
@@ -84,7 +88,9 @@ pub use crate::dictionary::{
     Dictionary, DictionaryBuilder, Keyword, Topic, TopicBuilder, MAX_KEYWORD_BYTES,
 };
 pub use crate::error::{DictionaryError, DictionaryErrorKind, KeywordList, RecordError};
+pub use crate::explain::{Explanation, Found, QueryPart, TopicExplanation};
 pub use crate::message::Message;
+pub use crate::query::{QueryError, QueryErrorKind};
 pub use crate::record::{FieldNames, JsonType, RecordErrorKind};
 pub use crate::split::{InputFormat, ParseInputFormatError};
 pub use crate::stream::{

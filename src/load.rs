@@ -238,6 +238,8 @@ struct RawTopic<F: Format> {
     #[serde(default)]
     keywords: Option<Vec<F::Loc<String>>>,
     #[serde(default)]
+    query: Option<F::Loc<String>>,
+    #[serde(default)]
     exclude: Option<Vec<F::Loc<String>>>,
     #[serde(default)]
     case_sensitive: Option<bool>,
@@ -250,6 +252,7 @@ struct RawTopic<F: Format> {
 #[derive(Default)]
 struct TopicPlaces {
     topic: Option<usize>,
+    query: Option<usize>,
     keywords: Vec<Option<usize>>,
     exclude: Vec<Option<usize>>,
 }
@@ -284,10 +287,19 @@ fn load<F: Format>(text: &str) -> Result<Dictionary, DictionaryError> {
             ..TopicPlaces::default()
         };
         let mut topic_builder = TopicBuilder::new(&name);
-        for loc in topic.keywords.unwrap_or_default() {
-            let (keyword, offset) = F::split(loc, text);
-            topic_builder.keyword(&keyword);
-            place.keywords.push(offset);
+        if let Some(keywords) = topic.keywords {
+            // Given, even empty: a topic with both keywords and a query is an error.
+            topic_builder.keywords(std::iter::empty::<&str>());
+            for loc in keywords {
+                let (keyword, offset) = F::split(loc, text);
+                topic_builder.keyword(&keyword);
+                place.keywords.push(offset);
+            }
+        }
+        if let Some(loc) = topic.query {
+            let (query, offset) = F::split(loc, text);
+            topic_builder.query(&query);
+            place.query = offset;
         }
         for loc in topic.exclude.unwrap_or_default() {
             let (keyword, offset) = F::split(loc, text);
@@ -303,6 +315,7 @@ fn load<F: Format>(text: &str) -> Result<Dictionary, DictionaryError> {
     builder.build_located(&|site| {
         let offset = match site {
             Site::Topic(t) => places.get(t)?.topic,
+            Site::Query(t) => places.get(t)?.query,
             Site::Keyword(t, KeywordList::Keywords, k) => *places.get(t)?.keywords.get(k)?,
             Site::Keyword(t, KeywordList::Exclude, k) => *places.get(t)?.exclude.get(k)?,
         };

@@ -64,11 +64,15 @@ fn ref_topics(dictionary: &Dictionary) -> Vec<RefTopic> {
         .iter()
         .map(|t| RefTopic {
             name: t.name().to_string(),
-            keywords: t
-                .keywords()
-                .iter()
-                .map(|k| k.as_written().to_string())
-                .collect(),
+            // A query topic's terms are the query's business.
+            keywords: match t.query() {
+                Some(_) => Vec::new(),
+                None => t
+                    .keywords()
+                    .iter()
+                    .map(|k| k.as_written().to_string())
+                    .collect(),
+            },
             exclude: t
                 .exclude()
                 .iter()
@@ -76,6 +80,7 @@ fn ref_topics(dictionary: &Dictionary) -> Vec<RefTopic> {
                 .collect(),
             case_sensitive: t.case_sensitive(),
             whole_word: t.whole_word(),
+            query: t.query().map(str::to_string),
         })
         .collect()
 }
@@ -85,7 +90,7 @@ fn no_arguments_runs_the_bundled_sample() {
     let o = count(&[], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    let dictionary = Dictionary::from_path(data("health.toml")).unwrap();
+    let dictionary = Dictionary::from_path(data("health_queries.toml")).unwrap();
     for topic in dictionary.topics() {
         assert!(
             out.contains(&format!("\n{}: ", topic.name())),
@@ -102,7 +107,7 @@ fn json_equals_the_reference_on_the_sample() {
     let o = count(&["--format", "json"], None);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let got: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
-    let dictionary = Dictionary::from_path(data("health.toml")).unwrap();
+    let dictionary = Dictionary::from_path(data("health_queries.toml")).unwrap();
     let input = std::fs::read(data("sample.jsonl")).unwrap();
     let want = reference::count_jsonl(
         &ref_topics(&dictionary),

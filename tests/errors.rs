@@ -222,7 +222,7 @@ fn unknown_field_is_an_error() {
     let err = toml_err("[[topics]]\nname = \"x\"\nkeyword = [\"a\"]\n");
     assert_eq!(
         err.to_string(),
-        "3:1: unknown field `keyword`, expected one of `name`, `keywords`, `exclude`, `case_sensitive`, `whole_word`"
+        "3:1: unknown field `keyword`, expected one of `name`, `keywords`, `query`, `exclude`, `case_sensitive`, `whole_word`"
     );
 }
 

@@ -81,6 +81,7 @@ pub fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
                     exclude,
                     case_sensitive,
                     whole_word,
+                    query: None,
                 }
             })
             .collect()

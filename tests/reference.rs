@@ -1,9 +1,10 @@
-//! Reference implementation (test oracle) of `SEMANTICS.md` §1–§6 (keyword topics only,
-//! no §7 queries).
+//! Reference implementation (test oracle) of `SEMANTICS.md` §1–§7: keyword topics and
+//! boolean query topics.
 //!
 //! Written from the contract alone, for readability rather than speed: matching tries every
-//! span of the text, JSON records are read by a small hand-written parser, and dates are
-//! computed by counting days year by year. It uses no matching library.
+//! span of the text, queries are read by a small recursive-descent parser and evaluated on
+//! the syntax tree, JSON records are read by a small hand-written parser, and dates are
+//! computed by counting days year by year. It uses no matching or parsing library.
 //!
 //! Choices taken where the contract is silent (see also the comments at each place):
 //! - A keyword ending in several `*` loses only the last one: `foo**` is the prefix keyword
@@ -21,6 +22,50 @@
 //! - Dates before 1582 use the proleptic Gregorian calendar.
 //! - In the counts JSON, `keywords`, `by_source` and `by_time` are always present (possibly
 //!   `{}`), and keywords with zero mentions are omitted.
+//!
+//! §7 queries, syntax:
+//! - Tokens are separated by `char::is_whitespace`. `AND`, `OR`, `NOT`, `NEAR/…` are
+//!   operators only as whole bare words in capitals; a quoted phrase is always a term.
+//! - `NEAR/` must be followed by ASCII digits and optionally a lower-case `f`, nothing else
+//!   (`NEAR/3x`, `NEAR/3F`, `NEAR/-1` are errors); leading zeros are allowed (`NEAR/007`);
+//!   any number above 100, however long, is out of range.
+//! - Field filters are the bare words starting `source:` or `lang:` in lower case
+//!   (`Source:blog` is a term); the value is the rest of the word, taken literally (`*` and
+//!   `:` included, no wildcard). `source:"blog"` is a filter with an empty value.
+//! - A term made only of `*` and whitespace (`*`, `**`, `" * "`, `"  "`) is an error; `"a"*`
+//!   is an error too (the `*` is a bare word of its own). A quoted phrase ending in `*` is a
+//!   prefix term like any keyword (`"health car*"`).
+//! - A `NEAR` operand may be any parenthesization of an `OR` of terms (`(a)`,
+//!   `((a OR b) OR c)`); a field filter, `NOT`, `AND` or `NEAR` inside it is an error. Since
+//!   `NOT` binds tighter, `NOT a NEAR/1 b` is an error (a bad left operand).
+//! - `a NOT b` is two operands side by side (an error), not `a AND NOT b`.
+//! - `NOT NOT a`: `a` is inside a `NOT`, so it is not a positive term.
+//! - An empty or blank query is a missing operand.
+//! - Errors are looked for in a fixed order (see `query_error`) and reported with a 1-based
+//!   character column.
+//!
+//! §7 queries, meaning:
+//! - A term is identified by its string as written without quotes: `health` and `"health"`
+//!   are one term; `"health care"` and `"health  care"` are two (both credited as written,
+//!   whitespace inside the quotes kept). A term is positive when at least one of its
+//!   appearances lies outside every `NOT`; "written first" means its first appearance
+//!   anywhere in the query (even inside a `NOT`).
+//! - Only positive terms enter the leftmost-longest selection; occurrences of other terms
+//!   neither count nor block. All occurrences of positive terms are mentions, including those
+//!   of terms the match did not need (`a OR (b AND c)` on `a b` has 2 mentions) and those of
+//!   `NEAR` terms far from each other.
+//! - `NEAR` looks at every §3 occurrence of its terms (before any selection). The two
+//!   occurrences need not be distinct: `a NEAR/0 a` holds on `a` (one occurrence overlaps
+//!   itself); `a NEAR/0f a` needs two.
+//! - Word counting ignores the topic's options; a word only partly inside the gap between
+//!   the occurrences (a prefix match `insur` in `insurance`, a match inside a word without
+//!   whole-word matching) does not count. A combining mark after a no-space-script
+//!   character starts a word of its own; each Thai character that is a word character, marks
+//!   included, is a word.
+//! - `source:`/`lang:` values equal to `unknown` in any ASCII case match a record without the
+//!   field, and also a record whose field is `unknown` in any ASCII case; `""` is a value of
+//!   its own (matched by no filter). `lang:en` does not match `en-US`.
+//! - `vetoed` is true whenever an `exclude` keyword occurs, whether or not the query holds.
 
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -29,13 +74,15 @@ use std::collections::BTreeMap;
 // Public types
 // ---------------------------------------------------------------------------------------
 
-/// A keyword topic of the dictionary (§1), keywords and exclusions as written.
+/// A topic of the dictionary (§1, §7): keywords or a query, and exclusions, as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefTopic {
     /// Unique topic name.
     pub name: String,
-    /// Keywords as written (normalized internally, §1).
+    /// Keywords as written (normalized internally, §1); empty for a query topic.
     pub keywords: Vec<String>,
+    /// A §7 boolean query, for a query topic (then `keywords` is empty).
+    pub query: Option<String>,
     /// Exclusion keywords as written; any occurrence vetoes the topic for the message.
     pub exclude: Vec<String>,
     /// Compare case-sensitively (default false).
@@ -60,6 +107,9 @@ pub struct RefOccurrence {
 pub struct RefTopicResult {
     /// An `exclude` keyword occurs: the topic scores zero.
     pub vetoed: bool,
+    /// The message matches the topic (keyword topic: mentions >= 1; query topic: the query
+    /// holds and the topic is not vetoed, possibly with 0 mentions, §7).
+    pub matched: bool,
     /// Mention count (number of kept occurrences; 0 when vetoed).
     pub mentions: usize,
     /// Kept occurrences in text order (empty when vetoed).
@@ -75,7 +125,7 @@ pub struct RefMessage {
     pub source: Option<String>,
     /// Unix seconds, UTC; must lie in years 0001–9999.
     pub timestamp: Option<i64>,
-    /// Language (used only by §7, ignored here).
+    /// Language (used only by §7's `lang:` filter).
     pub lang: Option<String>,
 }
 
@@ -263,29 +313,22 @@ pub fn occurrences(
 // §4 per message
 // ---------------------------------------------------------------------------------------
 
-fn classify_topic(topic: &RefTopic, text: &str) -> RefTopicResult {
-    let cs = topic.case_sensitive;
-    let ww = topic.whole_word;
-    let vetoed = topic
+/// Whether any `exclude` keyword of the topic occurs in the text (§4 veto).
+fn is_vetoed(topic: &RefTopic, text: &str) -> bool {
+    topic
         .exclude
         .iter()
-        .any(|x| !occurrences(x, cs, ww, text).is_empty());
-    if vetoed {
-        return RefTopicResult {
-            vetoed: true,
-            mentions: 0,
-            kept: Vec::new(),
-        };
-    }
-    // (start, end, index of the keyword in dictionary order)
-    let mut all: Vec<(usize, usize, usize)> = Vec::new();
-    for (i, kw) in topic.keywords.iter().enumerate() {
-        for (s, e) in occurrences(kw, cs, ww, text) {
-            all.push((s, e, i));
-        }
-    }
-    // start ascending, end descending, then dictionary order (credits the first keyword
-    // among those producing an identical span).
+        .any(|x| !occurrences(x, topic.case_sensitive, topic.whole_word, text).is_empty())
+}
+
+/// §4 selection: `all` holds (start, end, credit rank) for every occurrence, where the rank
+/// orders the candidates for credit (lower is credited first on identical spans) and
+/// `names[rank]` is the string credited. Sort by start ascending, end descending, then rank;
+/// keep an occurrence when it starts at or after the end of the last kept one.
+fn select_leftmost_longest(
+    mut all: Vec<(usize, usize, usize)>,
+    names: &[String],
+) -> Vec<RefOccurrence> {
     all.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
     let mut kept: Vec<RefOccurrence> = Vec::new();
     for (s, e, i) in all {
@@ -295,22 +338,654 @@ fn classify_topic(topic: &RefTopic, text: &str) -> RefTopicResult {
         };
         if free {
             kept.push(RefOccurrence {
-                keyword: topic.keywords[i].clone(),
+                keyword: names[i].clone(),
                 start: s,
                 end: e,
             });
         }
     }
+    kept
+}
+
+/// The result of a topic that does not match the message.
+fn no_match(vetoed: bool) -> RefTopicResult {
+    RefTopicResult {
+        vetoed,
+        matched: false,
+        mentions: 0,
+        kept: Vec::new(),
+    }
+}
+
+/// §4 for a keyword topic.
+fn classify_keyword_topic(topic: &RefTopic, text: &str) -> RefTopicResult {
+    if is_vetoed(topic, text) {
+        return no_match(true);
+    }
+    // (start, end, index of the keyword in dictionary order)
+    let mut all: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, kw) in topic.keywords.iter().enumerate() {
+        for (s, e) in occurrences(kw, topic.case_sensitive, topic.whole_word, text) {
+            all.push((s, e, i));
+        }
+    }
+    let kept = select_leftmost_longest(all, &topic.keywords);
     RefTopicResult {
         vetoed: false,
+        matched: !kept.is_empty(),
         mentions: kept.len(),
         kept,
     }
 }
 
-/// §2–§4 for one message: one result per topic, in dictionary order.
+/// §7 for a query topic (the query must be valid: panics otherwise).
+fn classify_query_topic(topic: &RefTopic, query: &str, message: &RefMessage) -> RefTopicResult {
+    assert!(
+        topic.keywords.is_empty(),
+        "topic {:?} has both keywords and a query",
+        topic.name
+    );
+    let parsed = match parse_query(query) {
+        Ok(parsed) => parsed,
+        Err((kind, column)) => panic!(
+            "topic {:?}: invalid query {query:?}: {kind:?} at column {column}",
+            topic.name
+        ),
+    };
+    let text = &message.text;
+    let vetoed = is_vetoed(topic, text);
+    // Every term's occurrences, computed once (term index = order of first appearance).
+    let term_occurrences: Vec<Vec<(usize, usize)>> = parsed
+        .terms
+        .iter()
+        .map(|t| occurrences(&t.written, topic.case_sensitive, topic.whole_word, text))
+        .collect();
+    let context = EvalContext {
+        message,
+        term_occurrences: &term_occurrences,
+        words: text_words(text),
+    };
+    if vetoed || !holds(&parsed.expr, &context) {
+        return no_match(vetoed);
+    }
+    // Mentions: occurrences of the positive terms; on identical spans the term written
+    // first in the query (smallest index) is credited.
+    let mut all: Vec<(usize, usize, usize)> = Vec::new();
+    for (i, term) in parsed.terms.iter().enumerate() {
+        if term.positive {
+            for &(s, e) in &term_occurrences[i] {
+                all.push((s, e, i));
+            }
+        }
+    }
+    let names: Vec<String> = parsed.terms.iter().map(|t| t.written.clone()).collect();
+    let kept = select_leftmost_longest(all, &names);
+    RefTopicResult {
+        vetoed: false,
+        matched: true,
+        mentions: kept.len(),
+        kept,
+    }
+}
+
+fn classify_topic(topic: &RefTopic, message: &RefMessage) -> RefTopicResult {
+    match &topic.query {
+        None => classify_keyword_topic(topic, &message.text),
+        Some(query) => classify_query_topic(topic, query, message),
+    }
+}
+
+/// §2–§4 and §7 for one message (its text, source and lang): one result per topic, in
+/// dictionary order. Query topics must hold valid queries (panics otherwise).
+pub fn classify_message(topics: &[RefTopic], message: &RefMessage) -> Vec<RefTopicResult> {
+    topics.iter().map(|t| classify_topic(t, message)).collect()
+}
+
+/// `classify_message` for a message with this text and no source, timestamp or lang.
 pub fn classify(topics: &[RefTopic], text: &str) -> Vec<RefTopicResult> {
-    topics.iter().map(|t| classify_topic(t, text)).collect()
+    let message = RefMessage {
+        text: text.to_string(),
+        source: None,
+        timestamp: None,
+        lang: None,
+    };
+    classify_message(topics, &message)
+}
+
+// ---------------------------------------------------------------------------------------
+// §7 queries: syntax
+// ---------------------------------------------------------------------------------------
+
+/// Why a query does not parse (§7). Each comes with the 1-based character column of the
+/// offending place (see `query_error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefQueryError {
+    /// A `(` without its `)`, or a `)` without its `(`.
+    UnbalancedParenthesis,
+    /// A `"` without its closing `"`.
+    UnbalancedQuote,
+    /// An empty phrase, or a term made only of `*` (and, in a phrase, whitespace).
+    EmptyTerm,
+    /// An operator without its operand, `()`, or an empty query.
+    MissingOperand,
+    /// Two operands side by side with no operator between them.
+    SideBySide,
+    /// A `NEAR` operand that is not a term or a parenthesized `OR` of terms.
+    BadNearOperand,
+    /// A bare `NEAR`, or `NEAR/` not followed by a number (and an optional `f`).
+    BadNear,
+    /// `NEAR/n` with n above 100.
+    NearOutOfRange,
+    /// `x NEAR/n y NEAR/m z`.
+    NearChain,
+    /// `source:` or `lang:` with nothing after the colon.
+    EmptyFieldValue,
+    /// No term outside every `NOT`.
+    NoPositiveTerm,
+}
+
+/// A record field a filter tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldName {
+    Source,
+    Lang,
+}
+
+/// One token of a query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Tok {
+    LParen,
+    RParen,
+    And,
+    Or,
+    Not,
+    Near {
+        max: usize,
+        ordered: bool,
+    },
+    /// A term as written, without quotes.
+    Term(String),
+    Field(FieldName, String),
+}
+
+/// A token and the 1-based character column where it starts.
+struct Token {
+    tok: Tok,
+    column: usize,
+}
+
+type QueryResult<T> = Result<T, (RefQueryError, usize)>;
+
+/// A term made only of whitespace and `*` normalizes to nothing (§1's keyword rule).
+fn is_empty_term(written: &str) -> bool {
+    written.chars().all(|c| c.is_whitespace() || c == '*')
+}
+
+/// The meaning of one bare word (a run of characters other than whitespace, `(`, `)`, `"`).
+fn bare_word(word: &str, column: usize) -> QueryResult<Tok> {
+    match word {
+        "AND" => return Ok(Tok::And),
+        "OR" => return Ok(Tok::Or),
+        "NOT" => return Ok(Tok::Not),
+        "NEAR" => return Err((RefQueryError::BadNear, column)),
+        _ => {}
+    }
+    if let Some(rest) = word.strip_prefix("NEAR/") {
+        // Decision: `NEAR/` must be followed by ASCII digits and an optional lower-case `f`,
+        // and nothing else (`NEAR/`, `NEAR/x`, `NEAR/3x`, `NEAR/3F` are errors).
+        let (digits, ordered) = match rest.strip_suffix('f') {
+            Some(d) => (d, true),
+            None => (rest, false),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err((RefQueryError::BadNear, column));
+        }
+        // Leading zeros are allowed (`NEAR/007` is `NEAR/7`); compare without overflowing.
+        let significant = digits.trim_start_matches('0');
+        if significant.len() > 3 {
+            return Err((RefQueryError::NearOutOfRange, column));
+        }
+        let max: usize = if significant.is_empty() {
+            0
+        } else {
+            significant.parse().expect("at most three digits")
+        };
+        if max > 100 {
+            return Err((RefQueryError::NearOutOfRange, column));
+        }
+        return Ok(Tok::Near { max, ordered });
+    }
+    // Decision: field names are lower case (`Source:blog` is a term).
+    for (prefix, field) in [("source:", FieldName::Source), ("lang:", FieldName::Lang)] {
+        if let Some(value) = word.strip_prefix(prefix) {
+            if value.is_empty() {
+                return Err((RefQueryError::EmptyFieldValue, column));
+            }
+            return Ok(Tok::Field(field, value.to_string()));
+        }
+    }
+    if is_empty_term(word) {
+        return Err((RefQueryError::EmptyTerm, column));
+    }
+    Ok(Tok::Term(word.to_string()))
+}
+
+/// Splits a query into tokens; the first lexical error (leftmost) is returned.
+fn tokenize(query: &str) -> QueryResult<Vec<Token>> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let column = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+        } else if c == '(' {
+            tokens.push(Token {
+                tok: Tok::LParen,
+                column,
+            });
+            i += 1;
+        } else if c == ')' {
+            tokens.push(Token {
+                tok: Tok::RParen,
+                column,
+            });
+            i += 1;
+        } else if c == '"' {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != '"' {
+                j += 1;
+            }
+            if j == chars.len() {
+                return Err((RefQueryError::UnbalancedQuote, column));
+            }
+            let phrase: String = chars[i + 1..j].iter().collect();
+            // Decision: a phrase is never an operator or a field filter, and like any
+            // keyword a trailing `*` makes it a prefix (`"health car*"`).
+            if is_empty_term(&phrase) {
+                return Err((RefQueryError::EmptyTerm, column));
+            }
+            tokens.push(Token {
+                tok: Tok::Term(phrase),
+                column,
+            });
+            i = j + 1;
+        } else {
+            let mut j = i;
+            while j < chars.len()
+                && !chars[j].is_whitespace()
+                && chars[j] != '('
+                && chars[j] != ')'
+                && chars[j] != '"'
+            {
+                j += 1;
+            }
+            let word: String = chars[i..j].iter().collect();
+            tokens.push(Token {
+                tok: bare_word(&word, column)?,
+                column,
+            });
+            i = j;
+        }
+    }
+    Ok(tokens)
+}
+
+/// A parsed query expression; terms are indices into `ParsedQuery::terms`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Expr {
+    Term(usize),
+    Field(FieldName, String),
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Near {
+        left: Vec<usize>,
+        right: Vec<usize>,
+        max: usize,
+        ordered: bool,
+    },
+}
+
+/// One distinct term of a query (the same string written twice is one term).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct QueryTerm {
+    /// As written, without quotes.
+    written: String,
+    /// Written at least once outside every `NOT`.
+    positive: bool,
+}
+
+#[derive(Debug)]
+struct ParsedQuery {
+    /// In order of first appearance in the query.
+    terms: Vec<QueryTerm>,
+    expr: Expr,
+}
+
+/// Recursive descent over the tokens:
+/// ```text
+/// or    := and ("OR" and)*
+/// and   := near ("AND" near)*
+/// near  := unary (NEAR unary)?        -- a second NEAR is an error
+/// unary := "NOT" unary | primary
+/// primary := term | field | "(" or ")"
+/// ```
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    /// Column just past the end of the query (where a missing final operand is reported).
+    end_column: usize,
+    terms: Vec<QueryTerm>,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.pos).map(|t| &t.tok)
+    }
+
+    fn column(&self) -> usize {
+        match self.tokens.get(self.pos) {
+            Some(t) => t.column,
+            None => self.end_column,
+        }
+    }
+
+    /// Whether the next token begins an operand.
+    fn at_operand_start(&self) -> bool {
+        matches!(
+            self.peek(),
+            Some(Tok::Term(_) | Tok::Field(..) | Tok::LParen | Tok::Not)
+        )
+    }
+
+    fn term_index(&mut self, written: &str) -> usize {
+        match self.terms.iter().position(|t| t.written == written) {
+            Some(i) => i,
+            None => {
+                self.terms.push(QueryTerm {
+                    written: written.to_string(),
+                    positive: false,
+                });
+                self.terms.len() - 1
+            }
+        }
+    }
+
+    fn or_expr(&mut self) -> QueryResult<Expr> {
+        let mut left = self.and_expr()?;
+        while self.peek() == Some(&Tok::Or) {
+            self.pos += 1;
+            let right = self.and_expr()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn and_expr(&mut self) -> QueryResult<Expr> {
+        let mut left = self.near_expr()?;
+        while self.peek() == Some(&Tok::And) {
+            self.pos += 1;
+            let right = self.near_expr()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn near_expr(&mut self) -> QueryResult<Expr> {
+        let left_column = self.column();
+        let left = self.unary()?;
+        let (max, ordered) = match self.peek() {
+            Some(&Tok::Near { max, ordered }) => (max, ordered),
+            _ => return Ok(left),
+        };
+        let left = near_operand(&left).ok_or((RefQueryError::BadNearOperand, left_column))?;
+        self.pos += 1;
+        let right_column = self.column();
+        let right = self.unary()?;
+        let right = near_operand(&right).ok_or((RefQueryError::BadNearOperand, right_column))?;
+        if let Some(Tok::Near { .. }) = self.peek() {
+            return Err((RefQueryError::NearChain, self.column()));
+        }
+        Ok(Expr::Near {
+            left,
+            right,
+            max,
+            ordered,
+        })
+    }
+
+    fn unary(&mut self) -> QueryResult<Expr> {
+        if self.peek() == Some(&Tok::Not) {
+            self.pos += 1;
+            let inner = self.unary()?;
+            return Ok(Expr::Not(Box::new(inner)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> QueryResult<Expr> {
+        let column = self.column();
+        let tok = self.peek().cloned();
+        match tok {
+            Some(Tok::Term(written)) => {
+                self.pos += 1;
+                Ok(Expr::Term(self.term_index(&written)))
+            }
+            Some(Tok::Field(field, value)) => {
+                self.pos += 1;
+                Ok(Expr::Field(field, value))
+            }
+            Some(Tok::LParen) => {
+                self.pos += 1;
+                let inner = self.or_expr()?;
+                match self.peek() {
+                    Some(Tok::RParen) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    // Parentheses are balanced (checked before), so what stops the inner
+                    // expression here is an operand placed beside it.
+                    _ => Err((RefQueryError::SideBySide, self.column())),
+                }
+            }
+            // An operator, `)` or the end of the query where an operand belongs.
+            _ => Err((RefQueryError::MissingOperand, column)),
+        }
+    }
+}
+
+/// The terms of a `NEAR` operand: a term, or a parenthesized `OR` of terms. Decision: any
+/// parenthesization of an `OR` of terms will do (`(a)`, `((a OR b) OR c)`); a field filter,
+/// `NOT`, `AND` or `NEAR` inside makes it invalid.
+fn near_operand(e: &Expr) -> Option<Vec<usize>> {
+    match e {
+        Expr::Term(i) => Some(vec![*i]),
+        Expr::Or(l, r) => {
+            let mut terms = near_operand(l)?;
+            terms.extend(near_operand(r)?);
+            Some(terms)
+        }
+        _ => None,
+    }
+}
+
+/// Marks the terms written outside every `NOT` as positive.
+fn mark_positive(e: &Expr, inside_not: bool, terms: &mut [QueryTerm]) {
+    match e {
+        Expr::Term(i) => {
+            if !inside_not {
+                terms[*i].positive = true;
+            }
+        }
+        Expr::Field(..) => {}
+        Expr::Not(inner) => mark_positive(inner, true, terms),
+        Expr::And(l, r) | Expr::Or(l, r) => {
+            mark_positive(l, inside_not, terms);
+            mark_positive(r, inside_not, terms);
+        }
+        Expr::Near { left, right, .. } => {
+            if !inside_not {
+                for &i in left.iter().chain(right) {
+                    terms[i].positive = true;
+                }
+            }
+        }
+    }
+}
+
+/// Parses a query. Errors are looked for in this order, the first found being reported:
+/// lexical errors left to right (quotes, empty terms, `NEAR` spelling and range, empty field
+/// values); then parentheses (a `)` without `(`, else the leftmost unclosed `(`); then the
+/// grammar, left to right; then the positive-term rule (reported at column 1).
+fn parse_query(query: &str) -> QueryResult<ParsedQuery> {
+    let tokens = tokenize(query)?;
+    let mut open: Vec<usize> = Vec::new();
+    for t in &tokens {
+        match t.tok {
+            Tok::LParen => open.push(t.column),
+            Tok::RParen if open.pop().is_none() => {
+                return Err((RefQueryError::UnbalancedParenthesis, t.column));
+            }
+            _ => {}
+        }
+    }
+    if let Some(&column) = open.first() {
+        return Err((RefQueryError::UnbalancedParenthesis, column));
+    }
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        end_column: query.chars().count() + 1,
+        terms: Vec::new(),
+    };
+    let expr = parser.or_expr()?;
+    if parser.pos < parser.tokens.len() {
+        // Balanced parentheses, and AND/OR/NEAR would have been taken: what is left starts
+        // another operand.
+        debug_assert!(parser.at_operand_start());
+        return Err((RefQueryError::SideBySide, parser.column()));
+    }
+    let mut terms = parser.terms;
+    mark_positive(&expr, false, &mut terms);
+    if !terms.iter().any(|t| t.positive) {
+        return Err((RefQueryError::NoPositiveTerm, 1));
+    }
+    Ok(ParsedQuery { terms, expr })
+}
+
+/// The first error of a query (§7) with its 1-based character column, or None when valid.
+/// Columns: a token's error is reported at its first character (an unclosed `"` or `(` at
+/// itself); a missing operand at the token found instead (one past the end of the query
+/// when it ends); two operands side by side at the second; a bad `NEAR` operand at its first
+/// token; `NEAR` chaining at the second `NEAR`; no positive term at column 1.
+pub fn query_error(query: &str) -> Option<(RefQueryError, usize)> {
+    parse_query(query).err()
+}
+
+/// Whether a query parses (§7).
+pub fn query_is_valid(query: &str) -> bool {
+    query_error(query).is_none()
+}
+
+// ---------------------------------------------------------------------------------------
+// §7 queries: meaning
+// ---------------------------------------------------------------------------------------
+
+/// §7 words of a text, as byte spans in order: maximal runs of word characters (§3), except
+/// that each word character of a script written without spaces is a word of its own.
+fn text_words(text: &str) -> Vec<(usize, usize)> {
+    let mut words = Vec::new();
+    let mut run_start: Option<usize> = None; // start of the current run of (spaced) word chars
+    for (i, c) in text.char_indices() {
+        let end = i + c.len_utf8();
+        if is_word_char(c) && !is_no_space_script(c) {
+            if run_start.is_none() {
+                run_start = Some(i);
+            }
+            continue;
+        }
+        // c ends any current run.
+        if let Some(s) = run_start.take() {
+            words.push((s, i));
+        }
+        if is_word_char(c) {
+            words.push((i, end)); // a no-space-script word character: a word by itself
+        }
+    }
+    if let Some(s) = run_start {
+        words.push((s, text.len()));
+    }
+    words
+}
+
+/// §7 distance in words between two occurrences (byte spans), and whether `a` ends at or
+/// before `b` starts.
+fn word_distance(a: (usize, usize), b: (usize, usize), words: &[(usize, usize)]) -> usize {
+    let count_between = |gap_start: usize, gap_end: usize| {
+        words
+            .iter()
+            .filter(|&&(ws, we)| ws >= gap_start && we <= gap_end)
+            .count()
+    };
+    if a.1 <= b.0 {
+        count_between(a.1, b.0)
+    } else if b.1 <= a.0 {
+        count_between(b.1, a.0)
+    } else {
+        0 // the occurrences overlap
+    }
+}
+
+struct EvalContext<'a> {
+    message: &'a RefMessage,
+    /// Occurrences of each term of the query, by term index.
+    term_occurrences: &'a [Vec<(usize, usize)>],
+    words: Vec<(usize, usize)>,
+}
+
+fn field_holds(field: FieldName, value: &str, message: &RefMessage) -> bool {
+    let actual = match field {
+        FieldName::Source => &message.source,
+        FieldName::Lang => &message.lang,
+    };
+    match actual {
+        Some(actual) => actual.eq_ignore_ascii_case(value),
+        // Decision: `unknown` in any ASCII case matches a record without the field.
+        None => value.eq_ignore_ascii_case("unknown"),
+    }
+}
+
+fn holds(e: &Expr, cx: &EvalContext) -> bool {
+    match e {
+        Expr::Term(i) => !cx.term_occurrences[*i].is_empty(),
+        Expr::Field(field, value) => field_holds(*field, value, cx.message),
+        Expr::Not(inner) => !holds(inner, cx),
+        Expr::And(l, r) => holds(l, cx) && holds(r, cx),
+        Expr::Or(l, r) => holds(l, cx) || holds(r, cx),
+        Expr::Near {
+            left,
+            right,
+            max,
+            ordered,
+        } => {
+            let left_occurrences = left.iter().flat_map(|&i| cx.term_occurrences[i].iter());
+            for &a in left_occurrences {
+                for &i in right {
+                    for &b in &cx.term_occurrences[i] {
+                        if *ordered && a.1 > b.0 {
+                            continue; // NEAR/nf: a must end at or before b starts
+                        }
+                        if word_distance(a, b, &cx.words) <= *max {
+                            return true;
+                        }
+                    }
+                }
+            }
+            false
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -588,11 +1263,12 @@ fn render_counts(
     let mut totals: Vec<TopicTotals> = topics.iter().map(|_| TopicTotals::default()).collect();
     let mut matched_messages: u64 = 0;
     for message in messages {
-        let results = classify(topics, &message.text);
+        let results = classify_message(topics, message);
         let mut matched_any = false;
         for (result, total) in results.iter().zip(totals.iter_mut()) {
-            if result.mentions == 0 {
-                continue; // not a match (vetoed or no occurrence)
+            if !result.matched {
+                continue; // vetoed, or no occurrence / query does not hold (mentions may be 0
+                          // for a query topic that matched)
             }
             matched_any = true;
             let mentions = result.mentions as u64;

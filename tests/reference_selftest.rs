@@ -7,6 +7,7 @@ fn topic(name: &str, keywords: &[&str], exclude: &[&str]) -> RefTopic {
     RefTopic {
         name: name.to_string(),
         keywords: keywords.iter().map(|s| s.to_string()).collect(),
+        query: None,
         exclude: exclude.iter().map(|s| s.to_string()).collect(),
         case_sensitive: false,
         whole_word: true,
@@ -248,6 +249,7 @@ fn exclusions_and_independent_topics() {
         r[0],
         RefTopicResult {
             vetoed: true,
+            matched: false,
             mentions: 0,
             kept: vec![]
         }
@@ -270,6 +272,7 @@ fn exclusions_and_independent_topics() {
         r[0],
         RefTopicResult {
             vetoed: false,
+            matched: false,
             mentions: 0,
             kept: vec![]
         }
@@ -986,6 +989,695 @@ fn jsonl_numbers_match_serde_rounding() {
                 );
             }
             None => assert_eq!(got["errors"]["malformed"], json!(1), "{n}"),
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------
+// §7 boolean queries
+// ------------------------------------------------------------------------------------
+
+fn qtopic(name: &str, query: &str, exclude: &[&str]) -> RefTopic {
+    RefTopic {
+        name: name.to_string(),
+        keywords: Vec::new(),
+        query: Some(query.to_string()),
+        exclude: exclude.iter().map(|s| s.to_string()).collect(),
+        case_sensitive: false,
+        whole_word: true,
+    }
+}
+
+fn full_message(text: &str, source: Option<&str>, lang: Option<&str>) -> RefMessage {
+    RefMessage {
+        text: text.to_string(),
+        source: source.map(str::to_string),
+        timestamp: None,
+        lang: lang.map(str::to_string),
+    }
+}
+
+/// The result of one query topic on a message with this text, source and lang.
+fn q_on(query: &str, text: &str, source: Option<&str>, lang: Option<&str>) -> RefTopicResult {
+    assert!(query_is_valid(query), "{query}");
+    let r = classify_message(
+        &[qtopic("q", query, &[])],
+        &full_message(text, source, lang),
+    );
+    r.into_iter().next().unwrap()
+}
+
+/// The result of one query topic on a text without source or lang.
+fn q(query: &str, text: &str) -> RefTopicResult {
+    q_on(query, text, None, None)
+}
+
+/// (credited term, matched text) of the kept occurrences.
+fn kept<'a>(r: &RefTopicResult, text: &'a str) -> Vec<(String, &'a str)> {
+    r.kept
+        .iter()
+        .map(|o| (o.keyword.clone(), &text[o.start..o.end]))
+        .collect()
+}
+
+fn holds(query: &str, text: &str) -> bool {
+    q(query, text).matched
+}
+
+#[test]
+fn keyword_topics_matched_flag() {
+    let t = topic("t", &["a"], &["z"]);
+    let r = classify(std::slice::from_ref(&t), "a a");
+    assert!(r[0].matched && r[0].mentions == 2);
+    assert!(!classify(std::slice::from_ref(&t), "b")[0].matched);
+    let vetoed = &classify(&[t], "a z")[0];
+    assert!(vetoed.vetoed && !vetoed.matched);
+}
+
+#[test]
+fn query_example_healthcare_not_jobs() {
+    let query = r#"(healthcare OR "health care" OR #healthcare) AND NOT job*"#;
+    let text = "Healthcare costs rise";
+    let r = q(query, text);
+    assert!(r.matched && !r.vetoed);
+    assert_eq!(
+        kept(&r, text),
+        vec![("healthcare".to_string(), "Healthcare")]
+    );
+    let text = "health  care and #healthcare";
+    let r = q(query, text);
+    assert_eq!(r.mentions, 2);
+    assert_eq!(
+        kept(&r, text),
+        vec![
+            ("health care".to_string(), "health  care"),
+            ("#healthcare".to_string(), "#healthcare")
+        ]
+    );
+    // `NOT job*` makes the query fail: not matched, 0 mentions, but not vetoed (no exclude).
+    let r = q(query, "healthcare jobs");
+    assert_eq!(
+        r,
+        RefTopicResult {
+            vetoed: false,
+            matched: false,
+            mentions: 0,
+            kept: vec![]
+        }
+    );
+    assert!(!holds(query, "HealthCare Jobbers")); // prefix job* matches Jobbers
+    assert!(holds(query, "healthcare ejobs")); // job* needs the left boundary
+    assert!(!holds(query, "health insurance"));
+}
+
+#[test]
+fn query_example_insurance_near() {
+    let query = r#""health insurance" OR (insur* NEAR/3 (health OR medical))"#;
+    let text = "insurance for medical bills";
+    let r = q(query, text);
+    assert!(r.matched);
+    assert_eq!(
+        kept(&r, text),
+        vec![
+            ("insur*".to_string(), "insur"),
+            ("medical".to_string(), "medical")
+        ]
+    );
+    // Six words between: too far.
+    assert!(!holds(query, "insurance is not what we need for medical"));
+    // Three words between (`we`, `need`, `for`): at most 3.
+    assert!(holds(query, "insurance: we need for medical"));
+    assert!(!holds(query, "insurance: so we need for medical"));
+    // Either order.
+    assert!(holds(query, "medical insurers"));
+    // The phrase wins leftmost-longest over its own words.
+    let text = "Health Insurance now";
+    let r = q(query, text);
+    assert_eq!(
+        kept(&r, text),
+        vec![("health insurance".to_string(), "Health Insurance")]
+    );
+    // All occurrences of positive terms count, not only the near pair.
+    let text = "health insurer, and far far far far away medical";
+    let r = q(query, text);
+    assert_eq!(r.mentions, 3);
+    assert!(!holds(query, "reinsurance for health"));
+}
+
+#[test]
+fn query_example_source_filter() {
+    let query = "obamacare AND (source:blog OR source:forum)";
+    let text = "Obamacare again";
+    assert!(q_on(query, text, Some("blog"), None).matched);
+    assert!(q_on(query, text, Some("Forum"), None).matched);
+    assert!(q_on(query, text, Some("FORUM"), Some("en")).matched);
+    assert!(!q_on(query, text, Some("news"), None).matched);
+    assert!(!q_on(query, text, None, None).matched);
+    assert!(!q_on(query, "nothing", Some("blog"), None).matched);
+    let r = q_on(query, text, Some("blog"), None);
+    assert_eq!(kept(&r, text), vec![("obamacare".to_string(), "Obamacare")]);
+    // The literal text `source:blog`, quoted, is a term.
+    assert!(holds(r#""source:blog""#, "see source:blog here"));
+    assert!(!q_on(r#""source:blog""#, "see here", Some("blog"), None).matched);
+}
+
+#[test]
+fn query_matching_with_zero_mentions() {
+    let query = "vaccine OR (source:news AND NOT spam)";
+    let r = q_on(query, "flu season", Some("news"), None);
+    assert_eq!(
+        r,
+        RefTopicResult {
+            vetoed: false,
+            matched: true,
+            mentions: 0,
+            kept: vec![]
+        }
+    );
+    assert!(!q_on(query, "spam flu", Some("news"), None).matched);
+    assert!(!q_on(query, "flu", Some("blog"), None).matched);
+    assert!(!q(query, "flu").matched);
+    // Through `vaccine`: `spam` is not a positive term, so it is never a mention.
+    let text = "vaccine spam";
+    let r = q_on(query, text, Some("news"), None);
+    assert_eq!(kept(&r, text), vec![("vaccine".to_string(), "vaccine")]);
+    let r = q_on(query, "vaccine", Some("blog"), None);
+    assert_eq!(r.mentions, 1);
+}
+
+#[test]
+fn query_not_and_exclude_veto() {
+    let r = q("health AND NOT job*", "health jobs");
+    assert!(!r.matched && !r.vetoed && r.mentions == 0);
+    assert!(q("health AND NOT job*", "health").matched);
+    // `exclude` applies to query topics too, and sets `vetoed`.
+    let t = qtopic("t", "health OR source:news", &["spam"]);
+    let r = &classify_message(
+        std::slice::from_ref(&t),
+        &full_message("health spam", None, None),
+    )[0];
+    assert!(r.vetoed && !r.matched && r.mentions == 0 && r.kept.is_empty());
+    let r = &classify_message(
+        std::slice::from_ref(&t),
+        &full_message("spam", Some("news"), None),
+    )[0];
+    assert!(r.vetoed && !r.matched);
+    let r = &classify_message(&[t], &full_message("ok", Some("news"), None))[0];
+    assert!(!r.vetoed && r.matched && r.mentions == 0);
+    // The topic's options apply to terms (and exclusions).
+    let mut cs = qtopic("cs", "Apple AND NOT Pie", &[]);
+    cs.case_sensitive = true;
+    assert!(classify(&[cs.clone()], "Apple pie")[0].matched);
+    assert!(!classify(&[cs.clone()], "Apple Pie")[0].matched);
+    assert!(!classify(&[cs], "apple")[0].matched);
+    let mut loose = qtopic("loose", "care AND NOT pie", &[]);
+    loose.whole_word = false;
+    assert!(classify(&[loose.clone()], "healthcare")[0].matched);
+    assert!(!classify(&[loose], "healthcare pies")[0].matched);
+    // NOT NOT: the inner term is inside a NOT, so it is not positive (never credited).
+    let text = "x y";
+    let r = q("x AND NOT NOT y", text);
+    assert_eq!(kept(&r, text), vec![("x".to_string(), "x")]);
+    assert!(!holds("x AND NOT NOT y", "x"));
+}
+
+#[test]
+fn query_lang_filter() {
+    let query = "health AND lang:en";
+    assert!(q_on(query, "health", None, Some("en")).matched);
+    assert!(q_on(query, "health", None, Some("EN")).matched);
+    assert!(!q_on(query, "health", None, Some("en-US")).matched);
+    assert!(!q_on(query, "health", None, None).matched);
+    assert!(!q_on(query, "health", None, Some("")).matched);
+    // `unknown` matches a record without a lang (in any ASCII case), and a lang written
+    // `unknown`.
+    assert!(q_on("health AND lang:unknown", "health", None, None).matched);
+    assert!(q_on("health AND lang:UNKNOWN", "health", None, None).matched);
+    assert!(q_on("health AND lang:unknown", "health", None, Some("Unknown")).matched);
+    assert!(!q_on("health AND lang:unknown", "health", None, Some("en")).matched);
+    assert!(!q_on("health AND lang:unknown", "health", None, Some("")).matched);
+    assert!(q_on("health AND NOT lang:en", "health", None, None).matched);
+    // The source does not stand in for the lang, nor the other way round.
+    assert!(!q_on("health AND lang:en", "health", Some("en"), None).matched);
+    assert!(!q_on("health AND source:en", "health", None, Some("en")).matched);
+    assert!(q_on("health AND source:unknown", "health", None, Some("en")).matched);
+}
+
+#[test]
+fn query_field_value_case() {
+    let query = "x AND source:Blog";
+    assert!(q_on(query, "x", Some("blog"), None).matched);
+    assert!(q_on(query, "x", Some("BLOG"), None).matched);
+    assert!(!q_on(query, "x", Some("blogs"), None).matched);
+    assert!(!q_on(query, "x", Some(""), None).matched);
+    // Only ASCII case is ignored.
+    assert!(!q_on("x AND source:Ü", "x", Some("ü"), None).matched);
+    assert!(q_on("x AND source:Ü", "x", Some("Ü"), None).matched);
+    // `*` in a value is literal.
+    assert!(!q_on("x AND source:blog*", "x", Some("blogger"), None).matched);
+    assert!(q_on("x AND source:blog*", "x", Some("BLOG*"), None).matched);
+    // Field names are lower case: `Source:blog` is a term.
+    assert!(!q_on("x AND Source:blog", "x", Some("blog"), None).matched);
+    assert!(q_on("x AND Source:blog", "x Source:blog", None, None).matched);
+}
+
+#[test]
+fn lower_case_operator_words_are_terms() {
+    let query = "and OR or OR not OR near";
+    let text = "this and that";
+    let r = q(query, text);
+    assert_eq!(kept(&r, text), vec![("and".to_string(), "and")]);
+    assert!(holds(query, "Not now"));
+    assert!(holds(query, "NEAR here"));
+    assert!(!holds(query, "nothing"));
+    assert!(holds("cats AND not", "cats do not"));
+    assert!(holds("near/3", "stop near/3 now"));
+    assert!(holds("Near/3", "stop near/3 now"));
+    assert!(holds("And", "salt and pepper"));
+    // Lower-case words between terms are more terms side by side: an error.
+    assert!(!query_is_valid("health and care"));
+    assert!(!query_is_valid("health or care"));
+    // Quoted operators are terms.
+    assert!(holds(r#""AND" OR "NEAR/3""#, "rock and roll"));
+    assert!(holds(r#""NOT""#, "not"));
+    // Words merely starting like operators are terms.
+    assert!(holds("ANDROID OR NOTE OR ORACLE OR NEARBY", "nearby"));
+}
+
+#[test]
+fn near_word_distances() {
+    // Words strictly between the two occurrences.
+    assert!(holds("a NEAR/2 d", "a b c d"));
+    assert!(!holds("a NEAR/1 d", "a b c d"));
+    assert!(holds("d NEAR/2 a", "a b c d")); // unordered
+    assert!(holds("a NEAR/0 b", "a b"));
+    assert!(holds("a NEAR/0 b", "a, (b)")); // punctuation is not a word
+    assert!(holds("a NEAR/0 b", "a-b"));
+    assert!(!holds("a NEAR/0 b", "a x b"));
+    assert!(holds("a NEAR/1 b", "a 42 b")); // numbers are words
+    assert!(holds("a NEAR/1 b", "a x_y b")); // `_` joins a word
+    assert!(!holds("a NEAR/1 b", "a x y b"));
+    // Ordered.
+    assert!(!holds("b NEAR/0f a", "a b"));
+    assert!(holds("a NEAR/0f b", "a b"));
+    assert!(holds("b NEAR/0 a", "a b"));
+    assert!(holds("a NEAR/1f b", "b a x b")); // another occurrence of b after a
+    assert!(!holds("a NEAR/5f b", "b x a"));
+    // Phrases spanning several words: counted from their ends.
+    assert!(holds(
+        r#""health care" NEAR/1 plan"#,
+        "health care for plan"
+    ));
+    assert!(!holds(
+        r#""health care" NEAR/0 plan"#,
+        "health care for plan"
+    ));
+    assert!(holds(
+        r#""health care" NEAR/1 plan"#,
+        "plan for health\ncare"
+    ));
+    assert!(holds(r#""a b" NEAR/0 "c d""#, "a b c d"));
+    // Overlapping occurrences are 0 apart, but never in order.
+    assert!(holds(r#""health care" NEAR/0 care"#, "health care"));
+    assert!(holds(r#"care NEAR/0 "health care""#, "health care"));
+    assert!(!holds(r#""health care" NEAR/0f care"#, "health care"));
+    assert!(!holds(r#"health NEAR/0f "health care""#, "health care"));
+    // The same term on both sides: one occurrence overlaps itself.
+    assert!(holds("a NEAR/0 a", "a"));
+    assert!(!holds("a NEAR/0f a", "a"));
+    assert!(holds("a NEAR/0f a", "a a"));
+    assert!(!holds("a NEAR/0f a", "a b a"));
+    // A prefix occurrence ends inside its word: that word is not in the gap.
+    assert!(holds("insur* NEAR/0 health", "insurance health"));
+    assert!(holds("health NEAR/0f insur*", "health insurers"));
+    // Without whole-word matching, a word that is only partly in the gap does not count.
+    let mut loose = qtopic("loose", "care NEAR/0f plan", &[]);
+    loose.whole_word = false;
+    assert!(classify(&[loose.clone()], "healthcareplan")[0].matched);
+    assert!(classify(&[loose.clone()], "careXplan")[0].matched);
+    assert!(!classify(&[loose], "care X plan")[0].matched);
+    // An OR operand: an occurrence of any of its terms.
+    assert!(holds("x NEAR/1 (y OR z)", "x q z"));
+    assert!(!holds("x NEAR/1 (y OR z)", "x q q y"));
+    assert!(holds("(w OR x) NEAR/1f (y OR z)", "z x q y"));
+    // The largest n.
+    let hundred = format!("a {}b", "w ".repeat(100));
+    assert!(holds("a NEAR/100 b", &hundred));
+    assert!(!holds("a NEAR/99 b", &hundred));
+    let hundred_one = format!("a {}b", "w ".repeat(101));
+    assert!(!holds("a NEAR/100 b", &hundred_one));
+}
+
+#[test]
+fn near_in_scripts_without_spaces() {
+    // Each Han character is a word of its own: 费用 is two words.
+    assert!(!holds("医疗 NEAR/1 保险", "医疗费用保险"));
+    assert!(holds("医疗 NEAR/2 保险", "医疗费用保险"));
+    assert!(holds("医疗 NEAR/0 保险", "医疗保险"));
+    assert!(holds("保险 NEAR/0 医疗", "医疗保险"));
+    assert!(!holds("保险 NEAR/0f 医疗", "医疗保险"));
+    assert!(holds("医疗 NEAR/0f 保险", "医疗保险"));
+    // Latin among Han: the Latin run is one word, each Han character another.
+    assert!(holds("iphone NEAR/1 手机", "我爱iPhone新手机"));
+    assert!(!holds("iphone NEAR/0 手机", "我爱iPhone新手机"));
+    assert!(holds("医 NEAR/1 险", "医abc险"));
+    assert!(!holds("医 NEAR/1 险", "医abc费险"));
+    // Kana.
+    assert!(!holds("テレビ NEAR/3 を", "テレビとラジオを")); // と ラ ジ オ: 4 words
+    assert!(holds("テレビ NEAR/4 を", "テレビとラジオを"));
+    // Thai: every word character, marks included, is a word.
+    assert!(!holds("สวัสดี NEAR/2 ครับ", "สวัสดีจ้ะครับ"));
+    assert!(holds("สวัสดี NEAR/3 ครับ", "สวัสดีจ้ะครับ"));
+    // Hangul is written with spaces: one word.
+    assert!(holds("a NEAR/1 b", "a 서울시 b"));
+}
+
+#[test]
+fn query_credit_and_mentions() {
+    // Identical spans: the term written first in the query is credited.
+    let text = "health";
+    assert_eq!(
+        kept(&q("Health OR health", text), text),
+        vec![("Health".to_string(), "health")]
+    );
+    assert_eq!(
+        kept(&q("health OR Health", text), text),
+        vec![("health".to_string(), "health")]
+    );
+    assert_eq!(
+        kept(&q(r#""HEALTH" OR health*"#, text), text),
+        vec![("HEALTH".to_string(), "health")]
+    );
+    // Credited as written, without quotes (whitespace inside the quotes kept as written).
+    let text = "health  care insurance";
+    assert_eq!(
+        kept(&q(r#""health   care" OR "insur*""#, text), text),
+        vec![
+            ("health   care".to_string(), "health  care"),
+            ("insur*".to_string(), "insur")
+        ]
+    );
+    // A term written twice is one term; quoted and bare alike.
+    let text = "health care health";
+    let r = q(r#"health AND (health OR care) AND "health""#, text);
+    assert_eq!(
+        kept(&r, text),
+        vec![
+            ("health".to_string(), "health"),
+            ("care".to_string(), "care"),
+            ("health".to_string(), "health")
+        ]
+    );
+    // Positive terms that the match did not need still count.
+    let text = "a b";
+    assert_eq!(q("a OR (b AND c)", text).mentions, 2);
+    // Longest wins over earlier-written.
+    let text = "healthcare";
+    assert_eq!(
+        kept(&q("health* OR healthcare", text), text),
+        vec![("healthcare".to_string(), "healthcare")]
+    );
+    // A term written first inside NOT and later outside it is positive, and its first
+    // appearance decides the credit.
+    let text = "vax";
+    let r = q("(x AND NOT Vax) OR vax OR Vax", text);
+    assert_eq!(kept(&r, text), vec![("Vax".to_string(), "vax")]);
+    // Terms of a NEAR are positive; a NOT of a NEAR is not.
+    let text = "a b c";
+    assert_eq!(q("a NEAR/1 c", text).mentions, 2);
+    assert_eq!(q("b AND NOT (a NEAR/0 x)", text).mentions, 1);
+}
+
+#[test]
+fn query_precedence() {
+    // NOT binds tighter than AND, AND tighter than OR.
+    assert!(holds("a OR b AND c", "a"));
+    assert!(!holds("(a OR b) AND c", "a"));
+    assert!(holds("NOT x AND a", "a"));
+    assert!(!holds("NOT x AND a", "a x"));
+    assert!(holds("a AND NOT b OR c", "a b c"));
+    assert!(!holds("a AND NOT (b OR c)", "a c"));
+    // NEAR binds tighter than AND and OR.
+    assert!(holds("a NEAR/0 b OR c", "c"));
+    assert!(holds("z AND a NEAR/0 b", "a b z"));
+    assert!(!holds("z AND a NEAR/0 b", "a x b z"));
+    // Left-associative.
+    assert!(holds("a AND b OR c AND d", "c d"));
+    assert!(holds("a OR b OR c", "c"));
+    assert!(!holds("a AND b AND c", "a c"));
+}
+
+#[test]
+fn query_validity() {
+    use RefQueryError::*;
+    let err = |query: &str| query_error(query);
+    for valid in [
+        "a",
+        "a*",
+        "insur**",
+        "\"a b\"",
+        "\"for *\"",
+        "a AND b",
+        "a OR b AND NOT c",
+        "(a)",
+        "((a OR b))",
+        "NOT NOT a AND b",
+        "a NEAR/0 b",
+        "a NEAR/100 b",
+        "a NEAR/007f b",
+        "a NEAR/3 (b OR c)",
+        "(a OR b) NEAR/3f (c OR \"d e\")",
+        "(a) NEAR/3 ((b OR c) OR d)",
+        "(a NEAR/1 b) AND (c NEAR/2 d)",
+        "a NEAR/1 b AND c NEAR/2 d",
+        "a AND source:x",
+        "a AND lang:en AND source:a:b",
+        "vaccine OR (source:news AND NOT spam)",
+        "\"source:blog\"",
+        "Source:",
+        "near OR and OR or OR not",
+        "#healthcare OR c++ OR don't",
+        " \t a \n",
+        "a AND(b)",
+        "医疗 NEAR/1 保险",
+        r#"(healthcare OR "health care" OR #healthcare) AND NOT job*"#,
+        r#""health insurance" OR (insur* NEAR/3 (health OR medical))"#,
+        "obamacare AND (source:blog OR source:forum)",
+    ] {
+        assert_eq!(err(valid), None, "{valid}");
+        assert!(query_is_valid(valid), "{valid}");
+    }
+    let cases: Vec<(&str, RefQueryError, usize)> = vec![
+        // Parentheses.
+        ("(a", UnbalancedParenthesis, 1),
+        ("a)", UnbalancedParenthesis, 2),
+        ("((a) OR b", UnbalancedParenthesis, 1),
+        ("(a))", UnbalancedParenthesis, 4),
+        (")a(", UnbalancedParenthesis, 1),
+        // Quotes.
+        ("\"a", UnbalancedQuote, 1),
+        ("a OR \"b c", UnbalancedQuote, 6),
+        ("\"a\" \"", UnbalancedQuote, 5),
+        // Empty terms.
+        ("\"\"", EmptyTerm, 1),
+        ("a OR \"  \"", EmptyTerm, 6),
+        ("*", EmptyTerm, 1),
+        ("a OR **", EmptyTerm, 6),
+        ("a OR \" * \"", EmptyTerm, 6),
+        // Missing operands.
+        ("", MissingOperand, 1),
+        ("   ", MissingOperand, 4),
+        ("a AND", MissingOperand, 6),
+        ("AND a", MissingOperand, 1),
+        ("a OR OR b", MissingOperand, 6),
+        ("NOT", MissingOperand, 4),
+        ("a AND NOT", MissingOperand, 10),
+        ("()", MissingOperand, 2),
+        ("a OR ()", MissingOperand, 7),
+        ("a NEAR/3", MissingOperand, 9),
+        ("NEAR/3 a", MissingOperand, 1),
+        ("(a AND) OR b", MissingOperand, 7),
+        // Side by side.
+        ("a b", SideBySide, 3),
+        ("a \"b\"", SideBySide, 3),
+        ("\"a\"b", SideBySide, 4),
+        ("a (b)", SideBySide, 3),
+        ("(a) (b)", SideBySide, 5),
+        ("a NOT b", SideBySide, 3),
+        ("a source:x", SideBySide, 3),
+        ("(a b)", SideBySide, 4),
+        ("a NEAR/2 b c", SideBySide, 12),
+        ("health and care", SideBySide, 8),
+        ("\"a\"*", EmptyTerm, 4), // `*` after a phrase is a term of its own
+        // NEAR operands.
+        ("(a AND b) NEAR/2 c", BadNearOperand, 1),
+        ("a NEAR/2 (b AND c)", BadNearOperand, 10),
+        ("NOT a NEAR/2 b", BadNearOperand, 1),
+        ("b AND a NEAR/2 NOT c", BadNearOperand, 16),
+        ("a NEAR/2 source:x", BadNearOperand, 10),
+        ("(a OR source:x) NEAR/2 b", BadNearOperand, 1),
+        ("(a NEAR/1 b) NEAR/2 c", BadNearOperand, 1),
+        ("a NEAR/2 (b OR NOT c)", BadNearOperand, 10),
+        // NEAR spelling.
+        ("a NEAR b", BadNear, 3),
+        ("a NEAR/ b", BadNear, 3),
+        ("a NEAR/x b", BadNear, 3),
+        ("a NEAR/3x b", BadNear, 3),
+        ("a NEAR/3F b", BadNear, 3),
+        ("a NEAR/-1 b", BadNear, 3),
+        ("a NEAR/f b", BadNear, 3),
+        ("a NEAR/3ff b", BadNear, 3),
+        ("a NEAR/ 3 b", BadNear, 3),
+        // NEAR range.
+        ("a NEAR/101 b", NearOutOfRange, 3),
+        ("a NEAR/1000f b", NearOutOfRange, 3),
+        ("a NEAR/99999999999999999999999 b", NearOutOfRange, 3),
+        // NEAR chaining.
+        ("a NEAR/1 b NEAR/2 c", NearChain, 12),
+        ("a NEAR/1 (b OR c) NEAR/2f d", NearChain, 19),
+        // Field filters.
+        ("a AND source:", EmptyFieldValue, 7),
+        ("a AND lang:", EmptyFieldValue, 7),
+        ("a AND source:\"blog\"", EmptyFieldValue, 7),
+        ("a AND source:(x)", EmptyFieldValue, 7),
+        // No positive term.
+        ("NOT a", NoPositiveTerm, 1),
+        ("source:blog", NoPositiveTerm, 1),
+        ("source:blog AND NOT spam", NoPositiveTerm, 1),
+        ("NOT NOT a", NoPositiveTerm, 1),
+        ("NOT (a NEAR/1 b)", NoPositiveTerm, 1),
+        ("NOT a OR NOT b", NoPositiveTerm, 1),
+        // Columns count characters, not bytes.
+        ("医疗 保险", SideBySide, 4),
+        ("é AND (", UnbalancedParenthesis, 7),
+    ];
+    for (query, kind, column) in cases {
+        assert_eq!(err(query), Some((kind, column)), "{query:?}");
+        assert!(!query_is_valid(query), "{query:?}");
+    }
+}
+
+#[test]
+fn counts_with_a_query_topic() {
+    let topics = vec![
+        qtopic("vax", "vaccine OR (source:news AND NOT spam)", &[]),
+        topic("kw", &["vaccine"], &[]),
+    ];
+    let messages = vec![
+        message("flu season", Some("news"), Some(0)), // vax: 0 mentions
+        message("vaccine vaccine", Some("blog"), Some(86_400)), // vax 2, kw 2
+        message("spam", Some("news"), Some(0)),       // nothing
+        message("nothing", None, None),               // nothing
+        message("quiet", Some("news"), None),         // vax: 0 mentions, no time
+    ];
+    let got = counts(&topics, &messages, RefBucket::Day);
+    let expected = json!({
+        "total_messages": 5,
+        "matched_messages": 3,
+        "topics": {
+            "vax": {
+                "messages": 3,
+                "mentions": 2,
+                "keywords": {"vaccine": 2},
+                "by_source": {
+                    "news": {"messages": 2, "mentions": 0},
+                    "blog": {"messages": 1, "mentions": 2}
+                },
+                "by_time": {
+                    "1970-01-01": {"messages": 1, "mentions": 0},
+                    "1970-01-02": {"messages": 1, "mentions": 2}
+                }
+            },
+            "kw": {
+                "messages": 1,
+                "mentions": 2,
+                "keywords": {"vaccine": 2},
+                "by_source": {"blog": {"messages": 1, "mentions": 2}},
+                "by_time": {"1970-01-02": {"messages": 1, "mentions": 2}}
+            }
+        },
+        "errors": {"malformed": 0, "first_lines": []}
+    });
+    assert_eq!(got, expected);
+
+    // The same through JSON Lines, with `lang` read from the records.
+    let topics = vec![qtopic("en", "x OR lang:en", &["veto"])];
+    let input = concat!(
+        r#"{"text":"hello","lang":"EN","source":"forum","timestamp":"2020-05-01T10:00:00Z"}"#,
+        "\n",
+        r#"{"text":"x x","timestamp":"2020-05-01"}"#,
+        "\n",
+        r#"{"text":"veto","lang":"en"}"#,
+        "\n",
+        r#"{"text":"hello","lang":"fr"}"#,
+        "\n",
+        r#"{"text":"hello","lang":5}"#,
+        "\n",
+    );
+    let got = count_jsonl(&topics, input.as_bytes(), RefBucket::Month, 1 << 20, false);
+    assert_eq!(
+        got,
+        json!({
+            "total_messages": 4,
+            "matched_messages": 2,
+            "topics": {
+                "en": {
+                    "messages": 2,
+                    "mentions": 2,
+                    "keywords": {"x": 2},
+                    "by_source": {
+                        "forum": {"messages": 1, "mentions": 0},
+                        "unknown": {"messages": 1, "mentions": 2}
+                    },
+                    "by_time": {"2020-05": {"messages": 2, "mentions": 2}}
+                }
+            },
+            "errors": {"malformed": 1, "first_lines": [5]}
+        })
+    );
+    // A 0-mention match alone: entries exist with mentions 0, and no keyword entry.
+    let only = count_jsonl(
+        &topics,
+        br#"{"text":"hello","lang":"en","timestamp":0}"#,
+        RefBucket::Day,
+        1 << 20,
+        false,
+    );
+    assert_eq!(
+        only["topics"]["en"],
+        json!({
+            "messages": 1,
+            "mentions": 0,
+            "keywords": {},
+            "by_source": {"unknown": {"messages": 1, "mentions": 0}},
+            "by_time": {"1970-01-01": {"messages": 1, "mentions": 0}}
+        })
+    );
+    assert_eq!(only["matched_messages"], json!(1));
+}
+
+#[test]
+fn text_words_follow_the_definition() {
+    // Cross-check of the NEAR word count through queries whose distance is the whole gap.
+    let cases = [
+        ("a b", 0),
+        ("a x b", 1),
+        ("a x\ny\tz b", 3),
+        ("a 1.5 b", 2),         // `.` splits
+        ("a café b", 1),        // precomposed
+        ("a cafe\u{301} b", 1), // combining mark joins the word
+        ("a \u{301} b", 1),     // a lone mark is a word character
+        ("a 医疗 b", 2),
+        ("a 医x疗 b", 3),
+        ("a ¿? b", 0),
+        ("a ๏ b", 0), // Thai punctuation is not a word character
+    ];
+    for (text, distance) in cases {
+        let at = format!("a NEAR/{distance} b");
+        assert!(holds(&at, text), "{text:?} {distance}");
+        if distance > 0 {
+            let below = format!("a NEAR/{} b", distance - 1);
+            assert!(!holds(&below, text), "{text:?} {distance}");
         }
     }
 }

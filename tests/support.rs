@@ -13,6 +13,7 @@ pub fn topic(name: &str, keywords: &[&str], exclude: &[&str]) -> RefTopic {
         exclude: exclude.iter().map(|k| k.to_string()).collect(),
         case_sensitive: false,
         whole_word: true,
+        query: None,
     }
 }
 
@@ -21,8 +22,11 @@ pub fn dictionary(topics: &[RefTopic]) -> Dictionary {
     let mut builder = Dictionary::builder();
     for t in topics {
         let mut topic = TopicBuilder::new(&t.name);
+        match &t.query {
+            Some(query) => topic.query(query),
+            None => topic.keywords(&t.keywords),
+        };
         topic
-            .keywords(&t.keywords)
             .case_sensitive(t.case_sensitive)
             .whole_word(t.whole_word);
         for x in &t.exclude {
