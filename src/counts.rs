@@ -60,6 +60,11 @@ pub struct TopicCounts {
     pub by_time: BTreeMap<String, Volume>,
     /// Mentions credited to each keyword, as written; keywords never credited are omitted.
     pub keywords: BTreeMap<String, u64>,
+    /// Only when asked for ([`ClassifierBuilder::keywords_by_time`](crate::ClassifierBuilder::keywords_by_time)):
+    /// per time bucket, the mentions credited to each keyword. Absent from the JSON when
+    /// empty, so §5's JSON is unchanged unless it is asked for.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keywords_by_time: BTreeMap<String, BTreeMap<String, u64>>,
     /// The sum of the mention counts of matching messages.
     pub mentions: u64,
     /// The number of matching messages.
@@ -130,6 +135,12 @@ impl TopicCounts {
         for (bucket, v) in &other.by_time {
             self.by_time.entry(bucket.clone()).or_default().add(*v);
         }
+        for (bucket, keywords) in &other.keywords_by_time {
+            let mine = self.keywords_by_time.entry(bucket.clone()).or_default();
+            for (keyword, n) in keywords {
+                *mine.entry(keyword.clone()).or_default() += n;
+            }
+        }
     }
 }
 
@@ -196,6 +207,8 @@ struct TopicTally {
     by_source: HashMap<String, Volume>,
     /// Keyed by the bucket's start, in Unix seconds.
     by_time: HashMap<i64, Volume>,
+    /// Mentions per (keyword, bucket start), when the classifier asks for them.
+    keywords_by_time: HashMap<(usize, i64), u64>,
 }
 
 impl Classifier {
@@ -284,6 +297,14 @@ impl<'c> Tally<'c> {
             for o in hit.occurrences {
                 self.keywords[offsets[hit.topic] + o.keyword] += 1;
             }
+            if let (true, Some(bucket)) = (self.classifier.keywords_by_time(), bucket) {
+                for o in hit.occurrences {
+                    *topic
+                        .keywords_by_time
+                        .entry((o.keyword, bucket))
+                        .or_default() += 1;
+                }
+            }
         }
         Ok(())
     }
@@ -311,6 +332,9 @@ impl<'c> Tally<'c> {
             }
             for (bucket, v) in &theirs.by_time {
                 mine.by_time.entry(*bucket).or_default().add(*v);
+            }
+            for (key, n) in &theirs.keywords_by_time {
+                *mine.keywords_by_time.entry(*key).or_default() += n;
             }
         }
         for (mine, theirs) in self.keywords.iter_mut().zip(&other.keywords) {
@@ -347,10 +371,19 @@ impl<'c> Tally<'c> {
                 .iter()
                 .map(|(&b, v)| (bucket.label(b), *v))
                 .collect();
+            let mut keywords_by_time: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+            for (&(k, b), &n) in &tally.keywords_by_time {
+                let written = topic.keywords()[k].as_written().to_string();
+                keywords_by_time
+                    .entry(bucket.label(b))
+                    .or_default()
+                    .insert(written, n);
+            }
             let counts = TopicCounts {
                 by_source,
                 by_time,
                 keywords,
+                keywords_by_time,
                 mentions: tally.mentions,
                 messages: tally.messages,
             };

@@ -1,17 +1,23 @@
-//! One automaton per case mode over the distinct normalized keywords of all topics, and the
-//! scan that turns its matches into occurrences (SEMANTICS.md §3).
+//! All topics' keywords compiled into one trie per case mode, walked in place over the text
+//! from every position that can start a keyword (SEMANTICS.md §2–§3).
 //!
 //! A keyword shared by several topics, or written twice, is one pattern; a side table lists
 //! its *uses*: which topic, which term or exclusion, and which word-boundary checks apply.
+//!
+//! The walk folds the text as it goes, so no normalized copy is made: an ASCII byte goes
+//! through a table (lowercase, and every whitespace byte becomes a space), another character
+//! is lowercased on the fly, and where the trie expects a space, a whole run of whitespace is
+//! consumed. A pattern is reported only after a whole text character, so a keyword never ends
+//! inside a character's lowercase expansion (`i` does not occur in `İ`). Positions that
+//! cannot start a keyword are skipped with a table lookup: no pattern begins with that byte,
+//! or every pattern that does needs a word boundary before it and the text has none.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-
-use crate::boundary::{allows_boundary, edge_needs_boundary};
+use crate::boundary::{allows_boundary, edge_needs_boundary, is_unspaced};
 use crate::dictionary::{Dictionary, Keyword};
-use crate::error::{DictionaryError, DictionaryErrorKind};
-use crate::normalize::NormalizedText;
+use crate::error::DictionaryError;
+use crate::trie::{Trie, TrieBuilder};
 
 /// One use of a pattern by a topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,11 +34,16 @@ pub(crate) struct Use {
     check_right: bool,
 }
 
-/// The patterns of one case mode and their automaton.
+/// The patterns of one case mode, their trie and the tables of the walk.
 #[derive(Clone, Debug)]
 struct Engine {
     fold: bool,
-    automaton: AhoCorasick,
+    trie: Trie,
+    /// How each ASCII byte is compared: lowercased when folding; whitespace as a space.
+    ascii: [u8; 128],
+    /// For each first byte of a pattern: whether every use of every pattern starting with it
+    /// needs a word boundary before it.
+    needs_left: [bool; 256],
     /// The uses of pattern `p` are `uses[starts[p]..starts[p + 1]]`.
     starts: Vec<u32>,
     uses: Vec<Use>,
@@ -85,30 +96,41 @@ impl EngineBuilder {
         });
     }
 
-    fn build(self, fold: bool) -> Result<Option<Engine>, DictionaryError> {
+    fn build(self, fold: bool) -> Option<Engine> {
         if self.patterns.is_empty() {
-            return Ok(None);
+            return None;
         }
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .build(&self.patterns)
-            .map_err(|e| {
-                let message = e.to_string();
-                DictionaryError::new(DictionaryErrorKind::Automaton { message }).with_source(e)
-            })?;
+        let mut trie = TrieBuilder::new();
+        let mut needs_left = [true; 256];
         let mut starts = Vec::with_capacity(self.uses.len() + 1);
         let mut uses = Vec::new();
-        for pattern_uses in self.uses {
+        for (id, (pattern, pattern_uses)) in self.patterns.iter().zip(self.uses).enumerate() {
+            trie.add(pattern.as_bytes(), id as u32);
+            if let Some(&first) = pattern.as_bytes().first() {
+                needs_left[first as usize] &= pattern_uses.iter().all(|u| u.check_left);
+            }
             starts.push(uses.len() as u32);
             uses.extend(pattern_uses);
         }
         starts.push(uses.len() as u32);
-        Ok(Some(Engine {
+        let mut ascii = [0u8; 128];
+        for (b, slot) in ascii.iter_mut().enumerate() {
+            let b = b as u8;
+            *slot = match b {
+                // The ASCII characters for which `char::is_whitespace` holds.
+                b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r' => b' ',
+                _ if fold => b.to_ascii_lowercase(),
+                _ => b,
+            };
+        }
+        Some(Engine {
             fold,
-            automaton,
+            trie: trie.build(),
+            ascii,
+            needs_left,
             starts,
             uses,
-        }))
+        })
     }
 }
 
@@ -131,61 +153,170 @@ impl Matcher {
                 engine.add(keyword, t, i, true, whole_word);
             }
         }
-        let engines = [folded.build(true)?, exact.build(false)?];
+        let engines = [folded.build(true), exact.build(false)];
         Ok(Matcher {
             engines: engines.into_iter().flatten().collect(),
         })
     }
 
-    /// Calls `found` with every occurrence (§3) of every use, as byte offsets into `text`,
-    /// whose length must fit in a `u32`.
-    pub(crate) fn scan(
-        &self,
-        text: &str,
-        normalized: &mut NormalizedText,
-        mut found: impl FnMut(Use, usize, usize),
-    ) {
+    /// Calls `found` with every occurrence (§3) of every use, as byte offsets into `text`.
+    pub(crate) fn scan(&self, text: &str, mut found: impl FnMut(Use, usize, usize)) {
         for engine in &self.engines {
-            normalized.normalize(text, engine.fold);
-            for m in engine.automaton.find_overlapping_iter(normalized.bytes()) {
-                // A match inside a character's lowercase expansion is not a span of whole
-                // characters of the text.
-                let (Some(start), Some(end)) =
-                    (normalized.original(m.start()), normalized.original(m.end()))
-                else {
-                    continue;
-                };
-                let p = m.pattern().as_usize();
-                let uses = &engine.uses[engine.starts[p] as usize..engine.starts[p + 1] as usize];
-                let mut left_ok = None;
-                let mut right_ok = None;
-                for &u in uses {
-                    if u.check_left
-                        && !*left_ok.get_or_insert_with(|| allows_boundary(before(text, start)))
-                    {
-                        continue;
-                    }
-                    if u.check_right
-                        && !*right_ok.get_or_insert_with(|| allows_boundary(after(text, end)))
-                    {
-                        continue;
-                    }
-                    found(u, start, end);
-                }
-            }
+            engine.scan(text, &mut found);
         }
     }
 
-    /// The heap memory used by the automatons and their side tables, in bytes.
+    /// The heap memory used by the tries and their side tables, in bytes.
     pub(crate) fn memory_usage(&self) -> usize {
         self.engines
             .iter()
             .map(|e| {
-                e.automaton.memory_usage()
+                e.trie.memory_usage()
                     + e.starts.len() * std::mem::size_of::<u32>()
                     + e.uses.len() * std::mem::size_of::<Use>()
             })
             .sum()
+    }
+}
+
+impl Engine {
+    fn scan(&self, text: &str, found: &mut impl FnMut(Use, usize, usize)) {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            let (first, width) = if b < 0x80 {
+                (self.ascii[b as usize], 1)
+            } else {
+                let c = char_at(text, i);
+                (self.first_folded_byte(c, b), c.len_utf8())
+            };
+            if self.trie.root(first) != 0
+                && (!self.needs_left[first as usize] || allows_boundary(before(text, i)))
+            {
+                self.walk(text, i, found);
+            }
+            i += width;
+        }
+    }
+
+    /// The first byte of the folded form of `c`, whose first byte in the text is `b`.
+    #[inline]
+    fn first_folded_byte(&self, c: char, b: u8) -> u8 {
+        if !self.fold || is_caseless(c) {
+            return b;
+        }
+        let mut buf = [0u8; 4];
+        match c.to_lowercase().next() {
+            Some(lower) => lower.encode_utf8(&mut buf).as_bytes()[0],
+            None => b,
+        }
+    }
+
+    /// Follows the trie from text position `start`, reporting every pattern that occurs
+    /// there.
+    fn walk(&self, text: &str, start: usize, found: &mut impl FnMut(Use, usize, usize)) {
+        let bytes = text.as_bytes();
+        let trie = &self.trie;
+        let mut node = 0u32;
+        let mut p = start;
+        let mut left_ok = None;
+        while let Some(&b) = bytes.get(p) {
+            if b < 0x80 {
+                let f = self.ascii[b as usize];
+                node = trie.next(node, f);
+                if node == 0 {
+                    return;
+                }
+                if f == b' ' {
+                    p = skip_whitespace(text, p);
+                    continue; // no keyword ends with a space
+                }
+                p += 1;
+            } else {
+                let c = char_at(text, p);
+                if c.is_whitespace() {
+                    node = trie.next(node, b' ');
+                    if node == 0 {
+                        return;
+                    }
+                    p = skip_whitespace(text, p);
+                    continue;
+                }
+                let mut buf = [0u8; 4];
+                if self.fold && !is_caseless(c) {
+                    for lower in c.to_lowercase() {
+                        for &lb in lower.encode_utf8(&mut buf).as_bytes() {
+                            node = trie.next(node, lb);
+                            if node == 0 {
+                                return;
+                            }
+                        }
+                    }
+                } else {
+                    for &cb in c.encode_utf8(&mut buf).as_bytes() {
+                        node = trie.next(node, cb);
+                        if node == 0 {
+                            return;
+                        }
+                    }
+                }
+                p += c.len_utf8();
+            }
+            // A whole text character has been consumed: patterns may end here.
+            if let Some(pattern) = trie.output(node) {
+                self.report(text, pattern, start, p, &mut left_ok, found);
+            }
+        }
+    }
+
+    fn report(
+        &self,
+        text: &str,
+        pattern: u32,
+        start: usize,
+        end: usize,
+        left_ok: &mut Option<bool>,
+        found: &mut impl FnMut(Use, usize, usize),
+    ) {
+        let p = pattern as usize;
+        let uses = &self.uses[self.starts[p] as usize..self.starts[p + 1] as usize];
+        let mut right_ok = None;
+        for &u in uses {
+            if u.check_left && !*left_ok.get_or_insert_with(|| allows_boundary(before(text, start)))
+            {
+                continue;
+            }
+            if u.check_right && !*right_ok.get_or_insert_with(|| allows_boundary(after(text, end)))
+            {
+                continue;
+            }
+            found(u, start, end);
+        }
+    }
+}
+
+/// Whether `c` certainly has no lowercase other than itself: the scripts without case that
+/// dominate non-Latin text (Han, Kana, Thai, Hangul), checked before the general tables.
+#[inline]
+fn is_caseless(c: char) -> bool {
+    is_unspaced(c) || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// The character starting at byte `i` of `text` (a character boundary).
+#[inline]
+fn char_at(text: &str, i: usize) -> char {
+    text.get(i..)
+        .and_then(|s| s.chars().next())
+        .unwrap_or('\u{FFFD}')
+}
+
+/// The position after the run of whitespace starting at byte `i`.
+#[inline]
+fn skip_whitespace(text: &str, i: usize) -> usize {
+    let rest = text.get(i..).unwrap_or_default();
+    match rest.char_indices().find(|&(_, c)| !c.is_whitespace()) {
+        Some((j, _)) => i + j,
+        None => text.len(),
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 use std::io::{self, BufReader, Read};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
@@ -22,6 +22,7 @@ use crate::error::RecordError;
 use crate::message::Message;
 use crate::record::{parse_json_record, FieldNames, Record, RecordErrorKind};
 use crate::split::{CsvColumns, InputFormat, RawRecord, Splitter};
+use crate::timestamp::Timestamp;
 
 /// The default record size limit: 16 MiB.
 pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 << 20;
@@ -50,6 +51,7 @@ pub struct ReadOptions {
     lossy: bool,
     max_record_bytes: usize,
     buffer_capacity: usize,
+    since: Option<Timestamp>,
 }
 
 impl Default for ReadOptions {
@@ -60,6 +62,7 @@ impl Default for ReadOptions {
             lossy: false,
             max_record_bytes: DEFAULT_MAX_RECORD_BYTES,
             buffer_capacity: 256 << 10,
+            since: None,
         }
     }
 }
@@ -99,6 +102,14 @@ impl ReadOptions {
         self
     }
 
+    /// Counts only the messages whose timestamp is at or after `since`; the others, and
+    /// messages without a timestamp, are skipped: neither counted nor malformed (they appear
+    /// in [`Progress::skipped`]). Default: `None`, every message counts.
+    pub fn since(&mut self, since: Option<Timestamp>) -> &mut ReadOptions {
+        self.since = since;
+        self
+    }
+
     /// The capacity of the read buffer. Tests set it tiny to exercise the boundaries.
     #[doc(hidden)]
     pub fn buffer_capacity(&mut self, bytes: usize) -> &mut ReadOptions {
@@ -119,6 +130,8 @@ pub struct Progress {
     pub messages: u64,
     /// Malformed records counted.
     pub malformed: u64,
+    /// Well-formed records skipped by [`ReadOptions::since`].
+    pub skipped: u64,
 }
 
 /// What one [`StreamTally::read`] did.
@@ -131,14 +144,31 @@ pub struct ReadSummary {
     pub errors: Vec<RecordError>,
     /// Whether reading stopped early because of [`StreamTally::stop`].
     pub stopped: bool,
+    /// The latest timestamp of a well-formed record of this input (skipped ones included).
+    pub latest: Option<Timestamp>,
 }
 
-#[derive(Default)]
 struct Counters {
     bytes: AtomicU64,
     records: AtomicU64,
     messages: AtomicU64,
     malformed: AtomicU64,
+    skipped: AtomicU64,
+    /// Unix seconds of the latest timestamp seen, `i64::MIN` for none.
+    latest: AtomicI64,
+}
+
+impl Default for Counters {
+    fn default() -> Counters {
+        Counters {
+            bytes: AtomicU64::new(0),
+            records: AtomicU64::new(0),
+            messages: AtomicU64::new(0),
+            malformed: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            latest: AtomicI64::new(i64::MIN),
+        }
+    }
 }
 
 impl Counters {
@@ -148,6 +178,14 @@ impl Counters {
             records: self.records.load(Ordering::Relaxed),
             messages: self.messages.load(Ordering::Relaxed),
             malformed: self.malformed.load(Ordering::Relaxed),
+            skipped: self.skipped.load(Ordering::Relaxed),
+        }
+    }
+
+    fn latest(&self) -> Option<Timestamp> {
+        match self.latest.load(Ordering::Relaxed) {
+            i64::MIN => None,
+            secs => Timestamp::from_unix_seconds(secs),
         }
     }
 }
@@ -332,6 +370,7 @@ impl<'c> StreamTally<'c> {
             progress: local.progress(),
             errors: errors.into_inner().unwrap_or_else(PoisonError::into_inner),
             stopped,
+            latest: local.latest(),
         })
     }
 
@@ -347,7 +386,8 @@ impl<'c> StreamTally<'c> {
         let mut tally = self.slots[slot]
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let (mut messages, mut malformed) = (0, 0);
+        let (mut messages, mut malformed, mut skipped) = (0, 0, 0);
+        let mut latest = i64::MIN;
         for raw in &batch.records {
             let result = match raw.too_long_error(self.options.max_record_bytes) {
                 Some(kind) => Err(kind),
@@ -357,16 +397,28 @@ impl<'c> StreamTally<'c> {
                 ),
             };
             let result = result.and_then(|record| {
+                if let Some(ts) = record.timestamp {
+                    latest = latest.max(ts.unix_seconds());
+                }
+                if let Some(since) = self.options.since {
+                    if record.timestamp.is_none_or(|ts| ts < since) {
+                        return Ok(false);
+                    }
+                }
                 let message = Message {
                     text: &record.text,
                     source: record.source.as_deref(),
                     timestamp: record.timestamp,
                     lang: record.lang.as_deref(),
                 };
-                tally.add(&message).map_err(|e| e.kind().clone())
+                tally
+                    .add(&message)
+                    .map(|()| true)
+                    .map_err(|e| e.kind().clone())
             });
             match result {
-                Ok(()) => messages += 1,
+                Ok(true) => messages += 1,
+                Ok(false) => skipped += 1,
                 Err(kind) => {
                     malformed += 1;
                     tally.add_malformed(Some(raw.line));
@@ -378,6 +430,8 @@ impl<'c> StreamTally<'c> {
         for counters in [&self.counters, local] {
             counters.messages.fetch_add(messages, Ordering::Relaxed);
             counters.malformed.fetch_add(malformed, Ordering::Relaxed);
+            counters.skipped.fetch_add(skipped, Ordering::Relaxed);
+            counters.latest.fetch_max(latest, Ordering::Relaxed);
         }
     }
 
@@ -408,7 +462,12 @@ impl<'c> StreamTally<'c> {
     /// everything that was read.
     pub fn is_settled(&self) -> bool {
         let p = self.progress();
-        p.records == p.messages + p.malformed
+        p.records == p.messages + p.malformed + p.skipped
+    }
+
+    /// The latest timestamp of a well-formed record read so far, over all inputs.
+    pub fn latest_timestamp(&self) -> Option<Timestamp> {
+        self.counters.latest()
     }
 
     /// How much has been read and counted so far, over all inputs.

@@ -3,8 +3,10 @@
 
 mod alloc;
 mod count_example;
+mod counts;
 mod errors;
 mod prop;
+mod queries;
 mod reference;
 mod reference_selftest;
 mod semantics;

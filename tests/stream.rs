@@ -199,7 +199,7 @@ fn read(
 fn huge_line_under_small_limit_is_skipped_and_reading_goes_on() {
     let c = flu();
     let mut input = b"{\"text\": \"flu one\"}\n{\"text\": \"".to_vec();
-    input.extend(std::iter::repeat(b'x').take(20 << 20));
+    input.extend(std::iter::repeat_n(b'x', 20 << 20));
     input.extend_from_slice(b" flu\"}\n{\"text\": \"flu three\"}\n");
     let mut options = ReadOptions::new();
     options.max_record_bytes(1 << 20);
@@ -384,4 +384,26 @@ fn tally_reader_matches_stream_tally() {
         (2, vec![2])
     );
     assert_eq!(counts.topics["flu"].mentions, 3);
+}
+
+#[test]
+fn since_skips_older_and_undated_messages_and_latest_is_reported() {
+    let c = flu();
+    let input = b"{\"text\": \"flu\", \"timestamp\": \"2026-10-01\"}\n{\"text\": \"flu\", \"timestamp\": \"2026-10-20T12:00:00Z\"}\n{\"text\": \"flu\"}\n{\"text\": \"flu\", \"timestamp\": \"2026-10-30T08:00:00Z\"}\nbad\n";
+    let (all, summary) = read(&c, &ReadOptions::new(), input);
+    assert_eq!(all.total_messages, 4);
+    assert_eq!(
+        summary.latest,
+        Some(topictally::Timestamp::parse("2026-10-30T08:00:00Z").unwrap())
+    );
+    let mut options = ReadOptions::new();
+    options.since(Some(
+        topictally::Timestamp::parse("2026-10-20T12:00:00Z").unwrap(),
+    ));
+    let tally = StreamTally::new(&c, &options);
+    let summary = tally.read(&input[..]).unwrap();
+    let recent = tally.snapshot();
+    assert_eq!((recent.total_messages, recent.errors.malformed), (2, 1));
+    assert_eq!((summary.progress.skipped, summary.progress.records), (2, 5));
+    assert!(tally.is_settled());
 }
