@@ -1,31 +1,43 @@
-//! A byte trie over normalized keywords, walked in place over the original text.
+//! A double-array trie over normalized keywords: the automaton the matcher walks.
+//!
+//! Node `n` has its children at `base(n) + byte`, and a slot belongs to `n` when its `check`
+//! is `n`, so one transition is two array reads, whatever the number of keywords (Aoe's
+//! double array, as in daachorse). Node 0 is the root; no node's child is ever slot 0.
 
-/// A trie over the normalized keywords of one case mode. Node 0 is the root.
-#[derive(Clone, Debug)]
-pub(crate) struct Trie {
-    /// Outgoing edges of node `n`: `labels[edges[n]..edges[n + 1]]`, sorted, with their
-    /// targets at the same positions of `targets`.
-    edges: Vec<u32>,
-    labels: Vec<u8>,
-    targets: Vec<u32>,
-    /// The pattern ending at node `n`, plus one; 0 for none.
-    outputs: Vec<u32>,
-    /// The root's transitions as a table (0: none; the root is never a target).
-    root: Box<[u32; 256]>,
+/// Marks a slot that no node uses.
+const FREE: u32 = u32::MAX;
+/// The bit of `base` telling that a pattern ends at the node.
+const OUTPUT: u32 = 1 << 31;
+
+/// One slot of the double array.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    /// Where the node's children start, with [`OUTPUT`] set when a pattern ends here.
+    base: u32,
+    /// The node whose child this slot is, or [`FREE`].
+    check: u32,
 }
 
-/// Builds a [`Trie`]: first as a tree of sorted maps, then flattened.
+/// A trie over the normalized keywords of one case mode.
+#[derive(Clone, Debug)]
+pub(crate) struct Trie {
+    units: Vec<Unit>,
+    /// The pattern ending at each slot (valid where the slot's `base` has [`OUTPUT`]).
+    outputs: Vec<u32>,
+}
+
+/// Collects patterns as a tree of sorted child lists, then lays it out as a double array.
 #[derive(Default)]
 pub(crate) struct TrieBuilder {
     children: Vec<Vec<(u8, u32)>>,
-    outputs: Vec<u32>,
+    outputs: Vec<Option<u32>>,
 }
 
 impl TrieBuilder {
     pub(crate) fn new() -> TrieBuilder {
         TrieBuilder {
             children: vec![Vec::new()],
-            outputs: vec![0],
+            outputs: vec![None],
         }
     }
 
@@ -39,79 +51,248 @@ impl TrieBuilder {
                     let next = self.children.len();
                     self.children[node].insert(i, (b, next as u32));
                     self.children.push(Vec::new());
-                    self.outputs.push(0);
+                    self.outputs.push(None);
                     next
                 }
             };
         }
-        self.outputs[node] = id + 1;
+        self.outputs[node] = Some(id);
     }
 
+    /// Lays the tree out, breadth first, placing each node's children at the first base
+    /// where all their slots are free.
     pub(crate) fn build(self) -> Trie {
-        let mut edges = Vec::with_capacity(self.children.len() + 1);
-        let mut labels = Vec::new();
-        let mut targets = Vec::new();
-        let mut root = Box::new([0u32; 256]);
-        for (n, children) in self.children.iter().enumerate() {
-            edges.push(labels.len() as u32);
-            for &(l, t) in children {
-                labels.push(l);
-                targets.push(t);
-                if n == 0 {
-                    root[l as usize] = t;
+        let mut layout = Layout::new();
+        let mut outputs: Vec<u32> = Vec::new();
+        // The slot of each tree node, filled as nodes are placed.
+        let mut slot = vec![0u32; self.children.len()];
+        let mut queue = std::collections::VecDeque::from([0usize]);
+        while let Some(node) = queue.pop_front() {
+            let here = slot[node] as usize;
+            if let Some(id) = self.outputs[node] {
+                layout.units[here].base |= OUTPUT;
+                if outputs.len() <= here {
+                    outputs.resize(here + 1, 0);
                 }
+                outputs[here] = id;
+            }
+            let children = &self.children[node];
+            if children.is_empty() {
+                continue;
+            }
+            let base = layout.find_base(children);
+            layout.units[here].base |= base as u32;
+            for &(l, child) in children {
+                let s = base + l as usize;
+                layout.take(s, here as u32);
+                slot[child as usize] = s as u32;
+                queue.push_back(child as usize);
             }
         }
-        edges.push(labels.len() as u32);
-        Trie {
-            edges,
-            labels,
-            targets,
-            outputs: self.outputs,
-            root,
+        let mut units = layout.units;
+        // Keep 256 slots past the largest base, so that `base + byte` is always in bounds.
+        let max_base = units
+            .iter()
+            .map(|u| (u.base & !OUTPUT) as usize)
+            .max()
+            .unwrap_or(0);
+        units.truncate(max_base + 256);
+        outputs.resize(units.len(), 0);
+        units.shrink_to_fit();
+        outputs.shrink_to_fit();
+        Trie { units, outputs }
+    }
+}
+
+/// The double array while it is laid out: its slots, and a list of the free ones.
+struct Layout {
+    units: Vec<Unit>,
+    /// A doubly linked list of free slots still worth trying as a place for a lowest child;
+    /// `NONE` ends it.
+    next: Vec<u32>,
+    prev: Vec<u32>,
+    listed: Vec<bool>,
+    head: u32,
+    tail: u32,
+    /// How often a free slot was tried in vain: past a limit it leaves the list, so that a
+    /// crowded region is not searched again for every node.
+    fails: Vec<u8>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Layout {
+    fn new() -> Layout {
+        let mut layout = Layout {
+            units: Vec::new(),
+            next: Vec::new(),
+            prev: Vec::new(),
+            listed: Vec::new(),
+            head: NONE,
+            tail: NONE,
+            fails: Vec::new(),
+        };
+        layout.grow(512);
+        layout.take(0, 0); // the root owns slot 0, so no child lands there
+        layout
+    }
+
+    /// Adds free slots up to `len`.
+    fn grow(&mut self, len: usize) {
+        for i in self.units.len()..len {
+            self.units.push(Unit {
+                base: 0,
+                check: FREE,
+            });
+            self.next.push(NONE);
+            self.prev.push(self.tail);
+            self.listed.push(true);
+            self.fails.push(0);
+            match self.tail {
+                NONE => self.head = i as u32,
+                t => self.next[t as usize] = i as u32,
+            }
+            self.tail = i as u32;
+        }
+    }
+
+    fn unlist(&mut self, i: usize) {
+        if !self.listed[i] {
+            return;
+        }
+        self.listed[i] = false;
+        let (p, n) = (self.prev[i], self.next[i]);
+        match p {
+            NONE => self.head = n,
+            p => self.next[p as usize] = n,
+        }
+        match n {
+            NONE => self.tail = p,
+            n => self.prev[n as usize] = p,
+        }
+    }
+
+    /// Gives slot `i` to the node at slot `owner`.
+    fn take(&mut self, i: usize, owner: u32) {
+        self.unlist(i);
+        self.units[i].check = owner;
+    }
+
+    /// The first base at which every child label lands on a free slot.
+    fn find_base(&mut self, children: &[(u8, u32)]) -> usize {
+        let lowest = children.first().map_or(0, |&(l, _)| l as usize);
+        let mut at = self.head;
+        loop {
+            if at == NONE {
+                let old = self.units.len();
+                self.grow(old + 256);
+                at = old as u32;
+            }
+            let a = at as usize;
+            if a > lowest {
+                let base = a - lowest;
+                if self.units.len() < base + 256 {
+                    self.grow(base + 256);
+                }
+                if children
+                    .iter()
+                    .all(|&(l, _)| self.units[base + l as usize].check == FREE)
+                {
+                    return base;
+                }
+            }
+            let next = self.next[a];
+            self.fails[a] = self.fails[a].saturating_add(1);
+            if self.fails[a] >= 16 {
+                self.unlist(a);
+            }
+            at = next;
         }
     }
 }
 
 impl Trie {
+    /// The node reached from `node` by byte `b`, or 0 (the root) when there is none.
+    #[inline]
+    pub(crate) fn next(&self, node: u32, b: u8) -> u32 {
+        let base = self
+            .units
+            .get(node as usize)
+            .map_or(0, |u| u.base & !OUTPUT);
+        let child = base + b as u32;
+        match self.units.get(child as usize) {
+            Some(u) if u.check == node && child != 0 => child,
+            _ => 0,
+        }
+    }
+
     /// The node reached from the root by byte `b`, or 0.
     #[inline]
     pub(crate) fn root(&self, b: u8) -> u32 {
-        self.root[b as usize]
-    }
-
-    /// The node reached from `node` by byte `b`, or 0.
-    #[inline]
-    pub(crate) fn next(&self, node: u32, b: u8) -> u32 {
-        let n = node as usize;
-        let (lo, hi) = (self.edges[n] as usize, self.edges[n + 1] as usize);
-        let labels = &self.labels[lo..hi];
-        let found = if labels.len() <= 8 {
-            labels.iter().position(|&l| l == b)
-        } else {
-            labels.binary_search(&b).ok()
-        };
-        match found {
-            Some(i) => self.targets[lo + i],
-            None => 0,
-        }
+        self.next(0, b)
     }
 
     /// The pattern ending at `node`, if any.
     #[inline]
     pub(crate) fn output(&self, node: u32) -> Option<u32> {
-        match self.outputs[node as usize] {
-            0 => None,
-            id => Some(id - 1),
+        let unit = self.units.get(node as usize)?;
+        if unit.base & OUTPUT == 0 {
+            return None;
         }
+        self.outputs.get(node as usize).copied()
     }
 
     /// Heap memory in bytes.
     pub(crate) fn memory_usage(&self) -> usize {
-        self.edges.len() * 4
-            + self.labels.len()
-            + self.targets.len() * 4
-            + self.outputs.len() * 4
-            + 256 * 4
+        self.units.capacity() * std::mem::size_of::<Unit>() + self.outputs.capacity() * 4
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn walk(trie: &Trie, s: &[u8]) -> Vec<u32> {
+        let mut node = 0;
+        let mut found = Vec::new();
+        for &b in s {
+            node = trie.next(node, b);
+            if node == 0 {
+                break;
+            }
+            found.extend(trie.output(node));
+        }
+        found
+    }
+
+    #[test]
+    fn finds_every_prefix_pattern() {
+        let mut b = TrieBuilder::new();
+        let patterns: [&[u8]; 6] = [b"he", b"her", b"hers", b"his", b"she", b"\xff\x00"];
+        for (i, p) in patterns.iter().enumerate() {
+            b.add(p, i as u32);
+        }
+        let t = b.build();
+        assert_eq!(walk(&t, b"hers"), [0, 1, 2]);
+        assert_eq!(walk(&t, b"his"), [3]);
+        assert_eq!(walk(&t, b"shes"), [4]);
+        assert_eq!(walk(&t, b"\xff\x00"), [5]);
+        assert_eq!(walk(&t, b"x"), Vec::<u32>::new());
+        assert_eq!(t.root(b'z'), 0);
+    }
+
+    #[test]
+    fn many_patterns() {
+        let mut b = TrieBuilder::new();
+        let words: Vec<String> = (0..5000u32)
+            .map(|i| format!("w{}x{}", i * 7919 % 5000, i % 13))
+            .collect();
+        for (i, w) in words.iter().enumerate() {
+            b.add(w.as_bytes(), i as u32);
+        }
+        let t = b.build();
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(walk(&t, w.as_bytes()).last(), Some(&(i as u32)), "{w}");
+        }
     }
 }
