@@ -44,6 +44,8 @@ struct Engine {
     /// For each first byte of a pattern: whether every use of every pattern starting with it
     /// needs a word boundary before it.
     needs_left: [bool; 256],
+    /// What the scan does at a text byte: see [`SKIP`] and the others.
+    start: [u8; 256],
     /// The uses of pattern `p` are `uses[starts[p]..starts[p + 1]]`.
     starts: Vec<u32>,
     uses: Vec<Use>,
@@ -123,11 +125,30 @@ impl EngineBuilder {
                 _ => b,
             };
         }
+        let trie = trie.build();
+        let mut start = [SKIP; 256];
+        for (b, action) in start.iter_mut().enumerate() {
+            *action = match b {
+                0..=0x7F => {
+                    let f = ascii[b];
+                    match (trie.root(f) != 0, needs_left[f as usize]) {
+                        (false, _) => SKIP,
+                        (true, true) => AFTER_BOUNDARY,
+                        (true, false) => ANYWHERE,
+                    }
+                }
+                0x80..=0xBF => SKIP, // inside a character: never reached
+                // U+4000..=U+9FFF: Han, which has no case and imposes no boundary.
+                0xE4..=0xE9 => HAN,
+                _ => NON_ASCII,
+            };
+        }
         Some(Engine {
             fold,
-            trie: trie.build(),
+            trie,
             ascii,
             needs_left,
+            start,
             starts,
             uses,
         })
@@ -184,18 +205,38 @@ impl Engine {
         let bytes = text.as_bytes();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
-            let (first, width) = if b < 0x80 {
-                (self.ascii[b as usize], 1)
-            } else {
-                let c = char_at(text, i);
-                (self.first_folded_byte(c, b), c.len_utf8())
-            };
-            if self.trie.root(first) != 0
-                && (!self.needs_left[first as usize] || allows_boundary(before(text, i)))
-            {
-                self.walk(text, i, found);
+            match self.start[b as usize] {
+                SKIP => i += 1,
+                AFTER_BOUNDARY => {
+                    let boundary = match i.checked_sub(1).and_then(|j| bytes.get(j)) {
+                        None => true,
+                        Some(&p) if p < 0x80 => !ASCII_WORD[p as usize],
+                        Some(_) => allows_boundary(before(text, i)),
+                    };
+                    if boundary {
+                        self.walk(text, i, found);
+                    }
+                    i += 1;
+                }
+                ANYWHERE => {
+                    self.walk(text, i, found);
+                    i += 1;
+                }
+                HAN => {
+                    self.walk(text, i, found);
+                    i += 3;
+                }
+                _ => {
+                    let c = char_at(text, i);
+                    let first = self.first_folded_byte(c, b);
+                    if self.trie.root(first) != 0
+                        && (!self.needs_left[first as usize] || allows_boundary(before(text, i)))
+                    {
+                        self.walk(text, i, found);
+                    }
+                    i += c.len_utf8();
+                }
             }
-            i += width;
         }
     }
 
@@ -232,6 +273,15 @@ impl Engine {
                     continue; // no keyword ends with a space
                 }
                 p += 1;
+            } else if (0xE4..=0xE9).contains(&b) {
+                // U+4000..=U+9FFF (Han, almost all): no case, no whitespace, three bytes.
+                for &cb in bytes.get(p..p + 3).unwrap_or_default() {
+                    node = trie.next(node, cb);
+                    if node == 0 {
+                        return;
+                    }
+                }
+                p += 3;
             } else {
                 let c = char_at(text, p);
                 if c.is_whitespace() {
@@ -294,6 +344,28 @@ impl Engine {
         }
     }
 }
+
+/// Scan actions, per text byte: no pattern starts here;
+const SKIP: u8 = 0;
+/// patterns start here, all after a word boundary only;
+const AFTER_BOUNDARY: u8 = 1;
+/// patterns start here, some anywhere;
+const ANYWHERE: u8 = 2;
+/// a character that is not ASCII starts here: fold it and look;
+const NON_ASCII: u8 = 3;
+/// a Han character of U+4000..=U+9FFF starts here: walk from it.
+const HAN: u8 = 4;
+
+/// The ASCII word characters: letters, digits, `_`.
+const ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
 
 /// Whether `c` certainly has no lowercase other than itself: the scripts without case that
 /// dominate non-Latin text (Han, Kana, Thai, Hangul), checked before the general tables.
