@@ -153,13 +153,18 @@ impl Classifier {
     }
 }
 
-/// Evaluates every part of `expr`.
+/// Evaluates every part of `expr`; a chain of one operator (`a OR b OR c`) is one part.
 fn trace(context: &mut Context<'_>, expr: &Expr, topic: &Topic) -> QueryPart {
     let holds = context.eval(expr);
     let parts = match expr {
         Expr::Not(x) => vec![trace(context, x, topic)],
-        Expr::And(a, b) | Expr::Or(a, b) => {
-            vec![trace(context, a, topic), trace(context, b, topic)]
+        Expr::And(..) | Expr::Or(..) => {
+            let mut operands = Vec::new();
+            chain(expr, &mut operands);
+            operands
+                .into_iter()
+                .map(|x| trace(context, x, topic))
+                .collect()
         }
         Expr::Term(_) | Expr::Field { .. } | Expr::Near { .. } => Vec::new(),
     };
@@ -167,6 +172,30 @@ fn trace(context: &mut Context<'_>, expr: &Expr, topic: &Topic) -> QueryPart {
         text: render(expr, topic),
         holds,
         parts,
+    }
+}
+
+/// The operands of a chain of the same operator as `expr`, left to right.
+fn chain<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    let same = |x: &Expr| std::mem::discriminant(x) == std::mem::discriminant(expr);
+    // Iterative down the left spine, where parsing puts chains: a long chain cannot
+    // exhaust the stack.
+    let mut rights = Vec::new();
+    let mut node = expr;
+    while let Expr::And(a, b) | Expr::Or(a, b) = node {
+        rights.push(&**b);
+        if !same(a) {
+            out.push(&**a);
+            break;
+        }
+        node = a;
+    }
+    for b in rights.into_iter().rev() {
+        if same(b) {
+            chain(b, out);
+        } else {
+            out.push(b);
+        }
     }
 }
 
@@ -197,8 +226,13 @@ fn render(expr: &Expr, topic: &Topic) -> String {
                 .join(" OR ")
         ),
     };
+    // Operands of the same operator need no parentheses: `a OR b OR c`.
     let group = |e: &Expr| match e {
-        Expr::And(..) | Expr::Or(..) => format!("({})", render(e, topic)),
+        Expr::And(..) | Expr::Or(..)
+            if std::mem::discriminant(e) != std::mem::discriminant(expr) =>
+        {
+            format!("({})", render(e, topic))
+        }
         _ => render(e, topic),
     };
     match expr {
@@ -207,7 +241,10 @@ fn render(expr: &Expr, topic: &Topic) -> String {
             FieldName::Source => format!("source:{value}"),
             FieldName::Lang => format!("lang:{value}"),
         },
-        Expr::Not(x) => format!("NOT {}", group(x)),
+        Expr::Not(x) => match &**x {
+            Expr::And(..) | Expr::Or(..) => format!("NOT ({})", render(x, topic)),
+            _ => format!("NOT {}", render(x, topic)),
+        },
         Expr::And(a, b) => format!("{} AND {}", group(a), group(b)),
         Expr::Or(a, b) => format!("{} OR {}", group(a), group(b)),
         Expr::Near {

@@ -581,3 +581,46 @@ proptest! {
         prop_assert_eq!(lib_ok, reference::query_is_valid(&query), "query {:?}: {:?}", query, lib.err().map(|e| e.to_string()));
     }
 }
+
+#[test]
+fn explanation_lists_parts_with_truth_values() {
+    let d = Dictionary::builder()
+        .topic(
+            TopicBuilder::new("q")
+                .query("a AND (b OR c OR d) AND NOT x")
+                .exclude("veto"),
+        )
+        .topic(TopicBuilder::new("k").keywords(["a", "c"]).exclude("veto"))
+        .build()
+        .unwrap();
+    let c = Classifier::new(&d).unwrap();
+    let why = c.explain(&Message::new("a c")).unwrap();
+    let q = &why.topics[0];
+    assert!(q.matched);
+    assert_eq!(q.mentions, 2);
+    let root = q.query.as_ref().unwrap();
+    assert_eq!(root.text, "a AND (b OR c OR d) AND NOT x");
+    let parts: Vec<(&str, bool)> = root
+        .parts
+        .iter()
+        .map(|p| (p.text.as_str(), p.holds))
+        .collect();
+    assert_eq!(parts, [("a", true), ("b OR c OR d", true), ("NOT x", true)]);
+    let or: Vec<bool> = root.parts[1].parts.iter().map(|p| p.holds).collect();
+    assert_eq!(or, [false, true, false]);
+    let vetoed = c.explain(&Message::new("a c veto")).unwrap();
+    assert!(!vetoed.topics[1].matched);
+    assert_eq!(vetoed.topics[1].vetoed_by[0].term, "veto");
+    assert!(
+        vetoed
+            .to_string()
+            .contains("k: no match: vetoed by the exclusion \"veto\" at 4..8"),
+        "{vetoed}"
+    );
+    let none = c.explain(&Message::new("b")).unwrap().to_string();
+    assert!(none.contains("q: no match: the query is false"), "{none}");
+    assert!(
+        none.contains("k: no match: none of its keywords occurs"),
+        "{none}"
+    );
+}
