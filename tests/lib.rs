@@ -9,6 +9,7 @@ mod prop;
 mod queries;
 mod reference;
 mod reference_selftest;
+mod report;
 mod semantics;
 mod stream;
 mod support;
