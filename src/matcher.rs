@@ -44,8 +44,9 @@ struct Engine {
     /// For each first byte of a pattern: whether every use of every pattern starting with it
     /// needs a word boundary before it.
     needs_left: [bool; 256],
-    /// What the scan does at a text byte: see [`SKIP`] and the others.
-    start: [u8; 256],
+    /// What the scan does at a text byte (see [`SKIP`] and the others), after a character
+    /// that allows a word boundary (`[0]`) or one that does not (`[1]`).
+    start: [[u8; 256]; 2],
     /// The uses of pattern `p` are `uses[starts[p]..starts[p + 1]]`.
     starts: Vec<u32>,
     uses: Vec<Use>,
@@ -126,22 +127,23 @@ impl EngineBuilder {
             };
         }
         let trie = trie.build();
-        let mut start = [SKIP; 256];
-        for (b, action) in start.iter_mut().enumerate() {
-            *action = match b {
-                0..=0x7F => {
-                    let f = ascii[b];
-                    match (trie.root(f) != 0, needs_left[f as usize]) {
-                        (false, _) => SKIP,
-                        (true, true) => AFTER_BOUNDARY,
-                        (true, false) => ANYWHERE,
+        let mut start = [[SKIP; 256]; 2];
+        for after_word in [false, true] {
+            for (b, action) in start[after_word as usize].iter_mut().enumerate() {
+                *action = match b {
+                    0..=0x7F => {
+                        let f = ascii[b];
+                        match (trie.root(f) != 0, needs_left[f as usize]) {
+                            (true, needs_left) if !(needs_left && after_word) => WALK,
+                            _ => SKIP,
+                        }
                     }
-                }
-                0x80..=0xBF => SKIP, // inside a character: never reached
-                // U+4000..=U+9FFF: Han, which has no case and imposes no boundary.
-                0xE4..=0xE9 => HAN,
-                _ => NON_ASCII,
-            };
+                    0x80..=0xBF => SKIP, // inside a character: never reached
+                    // U+4000..=U+9FFF: Han, which has no case and imposes no boundary.
+                    0xE4..=0xE9 => HAN,
+                    _ => NON_ASCII,
+                };
+            }
         }
         Some(Engine {
             fold,
@@ -204,36 +206,33 @@ impl Engine {
     fn scan(&self, text: &str, found: &mut impl FnMut(Use, usize, usize)) {
         let bytes = text.as_bytes();
         let mut i = 0;
+        // Whether the previous character forbids a word boundary before this one.
+        let mut after_word = false;
         while let Some(&b) = bytes.get(i) {
-            match self.start[b as usize] {
-                SKIP => i += 1,
-                AFTER_BOUNDARY => {
-                    let boundary = match i.checked_sub(1).and_then(|j| bytes.get(j)) {
-                        None => true,
-                        Some(&p) if p < 0x80 => !ASCII_WORD[p as usize],
-                        Some(_) => allows_boundary(before(text, i)),
-                    };
-                    if boundary {
-                        self.walk(text, i, found);
-                    }
+            match self.start[after_word as usize][b as usize] {
+                SKIP => {
+                    after_word = b < 0x80 && ASCII_WORD[b as usize];
                     i += 1;
                 }
-                ANYWHERE => {
+                WALK => {
                     self.walk(text, i, found);
+                    after_word = ASCII_WORD[b as usize & 0x7F];
                     i += 1;
                 }
                 HAN => {
                     self.walk(text, i, found);
+                    after_word = false;
                     i += 3;
                 }
                 _ => {
                     let c = char_at(text, i);
                     let first = self.first_folded_byte(c, b);
                     if self.trie.root(first) != 0
-                        && (!self.needs_left[first as usize] || allows_boundary(before(text, i)))
+                        && !(after_word && self.needs_left[first as usize])
                     {
                         self.walk(text, i, found);
                     }
+                    after_word = !allows_boundary(Some(c));
                     i += c.len_utf8();
                 }
             }
@@ -345,12 +344,10 @@ impl Engine {
     }
 }
 
-/// Scan actions, per text byte: no pattern starts here;
+/// Scan actions, per text byte: no pattern can start here;
 const SKIP: u8 = 0;
-/// patterns start here, all after a word boundary only;
-const AFTER_BOUNDARY: u8 = 1;
-/// patterns start here, some anywhere;
-const ANYWHERE: u8 = 2;
+/// an ASCII character where patterns can start: walk from it;
+const WALK: u8 = 1;
 /// a character that is not ASCII starts here: fold it and look;
 const NON_ASCII: u8 = 3;
 /// a Han character of U+4000..=U+9FFF starts here: walk from it.
