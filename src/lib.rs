@@ -58,6 +58,69 @@
 //! produced it. An exclusion that occurs vetoes the topic for that message. The full contract
 //! is the project's SEMANTICS.md, summarized in the README.
 
+//!
+//! # Example: streaming
+//!
+//! ```
+//! use topictally::{Classifier, Dictionary, ReadOptions, StreamTally, TopicBuilder};
+//!
+//! let dictionary = Dictionary::builder()
+//!     .topic(TopicBuilder::new("aca debate").query(r#"(obamacare OR "affordable care act") AND source:blog"#))
+//!     .build()?;
+//! let classifier = Classifier::new(&dictionary)?;
+//! let tally = StreamTally::new(&classifier, &ReadOptions::new());
+//! let input = concat!(
+//!     "{\"text\": \"Obamacare, again\", \"source\": \"blog\", \"timestamp\": \"2026-10-14T09:00:00Z\"}\n",
+//!     "{\"text\": \"Obamacare!\", \"source\": \"twitter\"}\n",
+//! );
+//! let summary = tally.read(input.as_bytes())?; // any `io::Read`: a file, stdin, a socket
+//! assert_eq!(summary.progress.messages, 2);
+//! let counts = tally.snapshot(); // callable from another thread while `read` runs
+//! assert_eq!(counts.topics["aca debate"].by_time["2026-10-14"].messages, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Design
+//!
+//! **One automaton, walked in place.** The normalized keywords and query terms of all topics
+//! (one set per case mode) form a byte trie laid out as a double array (`base[n] + byte`, then
+//! a `check`: two reads per transition whatever the dictionary size). A keyword shared by
+//! topics is one pattern with a side table of *uses* (topic, term or exclusion, boundary
+//! checks), as daachorse attaches values to patterns. The text is never copied: the walk
+//! folds it as it reads (an ASCII table for case and whitespace, per-character lowercase
+//! otherwise, a whitespace run where the trie expects a space), and reports a pattern only
+//! after a whole text character, which is exactly SEMANTICS.md's "span of whole characters".
+//!
+//! **Start only where a keyword can start.** Whole-word matching means most positions cannot
+//! start a keyword. The scan reads each byte once through a table indexed by the byte and by
+//! whether the previous character allows a word boundary; it walks only where a pattern
+//! begins with that byte and the boundary rule allows it (Han, Kana and Thai impose none, so
+//! for Chinese text every character is a start). Occurrences are then selected per topic
+//! (veto, leftmost-longest, credits) from one sorted list; queries are evaluated from the same
+//! occurrences, never by rescanning.
+//!
+//! **Tried and lost.** (1) Normalizing each message into a buffer with an offset map, then an
+//! overlapping `aho-corasick` search: correct and simple, but the copy, the map and the
+//! overlapping search (which reports every in-word substring match of short keywords, later
+//! discarded by the boundary checks) made it several times slower than raw `aho-corasick` on
+//! the same bytes. (2) A trie with sorted edge lists: fast to build, but its edge searches
+//! cost cache misses at 100,000 keywords, where the double array is about three times
+//! faster. (3) Laying the double array out by plain first-fit: its build time grew
+//! quadratically (a minute for 100,000 keywords); a list of free slots, each dropped after
+//! sixteen failed tries, keeps it near linear. The git history holds each version;
+//! `cargo run --release --example bench_report` measures any of them.
+//!
+//! **Counting** goes into dense per-thread arrays ([`Tally`]) and becomes name-keyed
+//! [`Counts`] only when asked, so counting a message allocates nothing once its source and
+//! time bucket have been seen. Streams are cut into batches of complete records, classified on
+//! rayon's pool into per-thread tallies; a batch is handed out before every read that may
+//! block, so endless streams are counted as they arrive.
+//!
+//! # Crate features
+//!
+//! None by default. The `cluster_count` example (counting on timely dataflow, see the README)
+//! needs the `cluster` feature, which only examples use.
+
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
