@@ -146,7 +146,8 @@ impl Dictionary {
         DictionaryBuilder::new()
     }
 
-    /// The topics, in dictionary order. A topic's position is its [`TopicId`](crate::TopicId).
+    /// The topics, in dictionary order. A topic is named by its position here in
+    /// [`TopicMatch::topic`](crate::TopicMatch::topic).
     pub fn topics(&self) -> &[Topic] {
         &self.topics
     }

@@ -194,9 +194,8 @@ pub enum RecordErrorKind {
         /// What it is instead.
         found: JsonType,
     },
-    /// The text field is absent or `null`. (For CSV, only [`crate::split::parse_csv_record`]
-    /// reports a header without the text column this way; a `Splitter`-driven stream treats
-    /// it as an error of the whole input, see `CsvColumns::new`.)
+    /// The text field is absent or `null`. (A CSV header without the text column is not a
+    /// record error but an error of the whole input.)
     MissingField {
         /// The configured name of the field.
         field: String,

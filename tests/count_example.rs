@@ -284,3 +284,66 @@ fn unreadable_input_and_bad_flags_exit_2() {
         );
     }
 }
+
+/// Sends SIGINT the way Ctrl-C does.
+fn interrupt(pid: u32) {
+    let status = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+}
+
+#[test]
+fn ctrl_c_on_an_idle_stream_prints_the_final_counts_and_exits_0() {
+    use std::io::{BufRead, BufReader};
+    let dict = data("health.toml");
+    let mut child = Command::new(count_binary())
+        .args([
+            "--dict",
+            dict.to_str().unwrap(),
+            "--input",
+            "-",
+            "--format",
+            "json",
+            "--every",
+            "50ms",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the count example");
+    let mut stdin = child.stdin.take().unwrap();
+    for i in 0..3 {
+        writeln!(
+            stdin,
+            "{{\"text\": \"health insurance premiums {i}\", \"source\": \"twitter\"}}"
+        )
+        .unwrap();
+    }
+    stdin.flush().unwrap();
+    // The input stays open and idle, like `tail -f`: wait for a snapshot with all 3 messages.
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no snapshot with 3 messages"
+        );
+        let line = lines.next().expect("a snapshot line").unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if v["total_messages"] == 3 {
+            break;
+        }
+    }
+    interrupt(child.id());
+    // The final counts come last, on one line.
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    assert_eq!(status.code(), Some(0));
+    let last: serde_json::Value = serde_json::from_str(rest.last().expect("final counts")).unwrap();
+    assert_eq!(last["total_messages"], 3);
+    assert_eq!(last["topics"]["health insurance"]["messages"], 3);
+}

@@ -560,6 +560,25 @@ proptest! {
         }
     }
 
+    /// Counts over a batch with query topics equal the reference's (0-mention matches
+    /// included in messages, by_source and by_time).
+    #[test]
+    fn query_counts_equal_reference(
+        query in expr(2),
+        messages in prop::collection::vec((text(), prop::option::of(prop::sample::select(vec!["blog", "news"])), prop::option::of(0i64..400_000)), 0..8),
+    ) {
+        prop_assume!(reference::query_is_valid(&query));
+        let topics = vec![query_topic(&query), crate::support::topic("plain", &["a", "b*"], &["c"])];
+        let c = Classifier::new(&dictionary(&topics)).unwrap();
+        let messages: Vec<RefMessage> = messages
+            .into_iter()
+            .map(|(text, source, t)| RefMessage { text, source: source.map(str::to_string), timestamp: t, lang: None })
+            .collect();
+        let lib: Vec<_> = messages.iter().map(crate::support::lib_message).collect();
+        let counts = crate::support::lib_counts_json(&c.tally(&lib));
+        prop_assert_eq!(counts, reference::counts(&topics, &messages, reference::RefBucket::Day));
+    }
+
     /// Any string: the parser returns Ok or a typed error, never panics, and agrees with the
     /// reference on whether the query is valid.
     #[test]
