@@ -13,3 +13,6 @@ mod report;
 mod semantics;
 mod stream;
 mod support;
+
+// Needs cargo: builds the `cluster_count` example with the `cluster` feature.
+mod cluster;
