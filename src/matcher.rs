@@ -47,6 +47,9 @@ struct Engine {
     /// What the scan does at a text byte (see [`SKIP`] and the others), after a character
     /// that allows a word boundary (`[0]`) or one that does not (`[1]`).
     start: [[u8; 256]; 2],
+    /// Which characters of U+4000..=U+9FFF begin a pattern, one bit each: Chinese text
+    /// starts a walk at every character, so most are turned away with one lookup.
+    han_starts: Box<[u64; HAN_WORDS]>,
     /// The uses of pattern `p` are `uses[starts[p]..starts[p + 1]]`.
     starts: Vec<u32>,
     uses: Vec<Use>,
@@ -127,6 +130,12 @@ impl EngineBuilder {
             };
         }
         let trie = trie.build();
+        let mut han_starts = Box::new([0u64; HAN_WORDS]);
+        for pattern in &self.patterns {
+            if let Some(i) = pattern.chars().next().and_then(han_index) {
+                han_starts[i / 64] |= 1 << (i % 64);
+            }
+        }
         let mut start = [[SKIP; 256]; 2];
         for after_word in [false, true] {
             for (b, action) in start[after_word as usize].iter_mut().enumerate() {
@@ -151,6 +160,7 @@ impl EngineBuilder {
             ascii,
             needs_left,
             start,
+            han_starts,
             starts,
             uses,
         })
@@ -195,6 +205,7 @@ impl Matcher {
             .iter()
             .map(|e| {
                 e.trie.memory_usage()
+                    + HAN_WORDS * 8
                     + e.starts.len() * std::mem::size_of::<u32>()
                     + e.uses.len() * std::mem::size_of::<Use>()
             })
@@ -220,7 +231,18 @@ impl Engine {
                     i += 1;
                 }
                 HAN => {
-                    self.walk(text, i, found);
+                    let starts_pattern = bytes
+                        .get(i..i + 3)
+                        .and_then(|b3| {
+                            let c = (u32::from(b3[0] & 0x0F) << 12)
+                                | (u32::from(b3[1] & 0x3F) << 6)
+                                | u32::from(b3[2] & 0x3F);
+                            han_index(char::from_u32(c)?)
+                        })
+                        .is_some_and(|h| self.han_starts[h / 64] & (1 << (h % 64)) != 0);
+                    if starts_pattern {
+                        self.walk(text, i, found);
+                    }
                     after_word = false;
                     i += 3;
                 }
@@ -352,6 +374,15 @@ const WALK: u8 = 1;
 const NON_ASCII: u8 = 3;
 /// a Han character of U+4000..=U+9FFF starts here: walk from it.
 const HAN: u8 = 4;
+
+/// The characters U+4000..=U+9FFF (all with a UTF-8 lead byte of 0xE4..=0xE9), as bits.
+const HAN_WORDS: usize = 0x6000 / 64;
+
+/// The position of `c` among U+4000..=U+9FFF.
+#[inline]
+fn han_index(c: char) -> Option<usize> {
+    (c as usize).checked_sub(0x4000).filter(|&i| i < 0x6000)
+}
 
 /// The ASCII word characters: letters, digits, `_`.
 const ASCII_WORD: [bool; 128] = {
