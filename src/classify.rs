@@ -197,6 +197,7 @@ impl Classifier {
             vetoed,
             stamp,
             words,
+            present,
         } = scratch;
         self.matcher.scan(text, |u, start, end| {
             if u.exclude {
@@ -236,13 +237,18 @@ impl Classifier {
             }
             let positive = match self.dictionary.topics()[topic].condition() {
                 Condition::AnyTerm => None,
-                Condition::Query { expr, positive, .. } => {
+                Condition::Query { node, positive, .. } => {
+                    present.clear();
+                    present.extend(group.iter().map(|o| o.term));
+                    present.sort_unstable();
+                    present.dedup();
                     let mut context = Context {
                         message,
                         occurrences: group,
+                        present,
                         words,
                     };
-                    if !context.eval(expr) {
+                    if !context.eval(node) {
                         continue;
                     }
                     Some(positive)
@@ -309,6 +315,8 @@ struct Scratch {
     stamp: u32,
     /// The words of the current message, for `NEAR`.
     words: Words,
+    /// The terms that occur in the current message, for the query being evaluated.
+    present: Vec<u32>,
 }
 
 impl Scratch {

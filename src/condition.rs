@@ -71,30 +71,31 @@ pub(crate) struct Context<'a> {
     pub(crate) message: &'a Message<'a>,
     /// Sorted by start, then end descending.
     pub(crate) occurrences: &'a [RawOccurrence],
+    /// The terms that occur, sorted, each once.
+    pub(crate) present: &'a [u32],
     pub(crate) words: &'a mut Words,
 }
 
 impl Context<'_> {
-    fn has_term(&self, term: usize) -> bool {
-        self.occurrences.iter().any(|o| o.term as usize == term)
-    }
-
-    /// Evaluates `expr`. Recursion is as deep as the tree: at most a few thousand levels for
-    /// the longest query the parser accepts.
-    pub(crate) fn eval(&mut self, expr: &Expr) -> bool {
-        match expr {
-            Expr::Term(t) => self.has_term(*t),
-            Expr::Field { field, value } => {
+    /// Evaluates `node`. Recursion follows the nesting of parentheses and `NOT`s, which the
+    /// parser bounds; chains of one operator are flat.
+    pub(crate) fn eval(&mut self, node: &Node) -> bool {
+        match node {
+            Node::AnyTerm(terms) => self
+                .present
+                .iter()
+                .any(|t| terms.binary_search(&(*t as usize)).is_ok()),
+            Node::Field { field, value } => {
                 let actual = match field {
                     FieldName::Source => self.message.source,
                     FieldName::Lang => self.message.lang,
                 };
                 actual.unwrap_or("unknown").eq_ignore_ascii_case(value)
             }
-            Expr::Not(x) => !self.eval(x),
-            Expr::And(a, b) => self.eval(a) && self.eval(b),
-            Expr::Or(a, b) => self.eval(a) || self.eval(b),
-            Expr::Near {
+            Node::Not(x) => !self.eval(x),
+            Node::All(xs) => xs.iter().all(|x| self.eval(x)),
+            Node::Any(xs) => xs.iter().any(|x| self.eval(x)),
+            Node::Near {
                 left,
                 right,
                 distance,
@@ -105,16 +106,14 @@ impl Context<'_> {
 
     fn near(&mut self, left: &[usize], right: &[usize], distance: usize, ordered: bool) -> bool {
         let of = |terms: &[usize], o: &RawOccurrence| terms.contains(&(o.term as usize));
-        let (lefts, rights): (Vec<_>, Vec<_>) = (
-            self.occurrences.iter().filter(|o| of(left, o)).collect(),
-            self.occurrences.iter().filter(|o| of(right, o)).collect(),
-        );
-        if lefts.is_empty() || rights.is_empty() {
+        let occurrences = self.occurrences;
+        if !occurrences.iter().any(|o| of(left, o)) || !occurrences.iter().any(|o| of(right, o)) {
             return false;
         }
         let words = self.words.of(self.message.text);
-        lefts.iter().any(|a| {
-            rights.iter().any(|b| {
+        let lefts = occurrences.iter().filter(|o| of(left, o));
+        lefts.into_iter().any(|a| {
+            occurrences.iter().filter(|o| of(right, o)).any(|b| {
                 if a.end <= b.start {
                     Words::between(words, a.end, b.start) <= distance
                 } else if ordered {
@@ -126,6 +125,102 @@ impl Context<'_> {
                 }
             })
         })
+    }
+}
+
+/// A query compiled for evaluation: chains of one operator become one node, and the terms
+/// of an `OR` are one sorted set, checked against the few terms that occur.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Node {
+    /// Any of these terms (sorted) occurs.
+    AnyTerm(Vec<usize>),
+    Field {
+        field: FieldName,
+        value: String,
+    },
+    Not(Box<Node>),
+    All(Vec<Node>),
+    Any(Vec<Node>),
+    Near {
+        left: Vec<usize>,
+        right: Vec<usize>,
+        distance: u32,
+        ordered: bool,
+    },
+}
+
+impl Node {
+    /// Compiles `expr`.
+    pub(crate) fn compile(expr: &Expr) -> Node {
+        match expr {
+            Expr::Term(t) => Node::AnyTerm(vec![*t]),
+            Expr::Field { field, value } => Node::Field {
+                field: *field,
+                value: value.clone(),
+            },
+            Expr::Not(x) => Node::Not(Box::new(Node::compile(x))),
+            Expr::Near {
+                left,
+                right,
+                distance,
+                ordered,
+            } => Node::Near {
+                left: left.clone(),
+                right: right.clone(),
+                distance: *distance,
+                ordered: *ordered,
+            },
+            Expr::And(..) => {
+                let mut operands = Vec::new();
+                chain(expr, &mut operands);
+                Node::All(operands.into_iter().map(Node::compile).collect())
+            }
+            Expr::Or(..) => {
+                let mut operands = Vec::new();
+                chain(expr, &mut operands);
+                let mut terms = Vec::new();
+                let mut others = Vec::new();
+                for x in operands {
+                    match Node::compile(x) {
+                        Node::AnyTerm(ts) => terms.extend(ts),
+                        other => others.push(other),
+                    }
+                }
+                terms.sort_unstable();
+                terms.dedup();
+                if !terms.is_empty() {
+                    others.insert(0, Node::AnyTerm(terms));
+                }
+                if others.len() == 1 {
+                    others.pop().unwrap_or(Node::Any(Vec::new()))
+                } else {
+                    Node::Any(others)
+                }
+            }
+        }
+    }
+}
+
+/// The operands of a chain of the same operator as `expr` (`a OR b OR c`), left to right.
+/// Parsing nests chains down their left side, which is walked without recursion.
+pub(crate) fn chain<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    let same = |x: &Expr| std::mem::discriminant(x) == std::mem::discriminant(expr);
+    let mut rights = Vec::new();
+    let mut node = expr;
+    while let Expr::And(a, b) | Expr::Or(a, b) = node {
+        rights.push(&**b);
+        if !same(a) {
+            out.push(&**a);
+            break;
+        }
+        node = a;
+    }
+    for b in rights.into_iter().rev() {
+        if same(b) {
+            chain(b, out);
+        } else {
+            out.push(b);
+        }
     }
 }
 

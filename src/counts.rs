@@ -232,7 +232,7 @@ impl Classifier {
         use rayon::prelude::*;
         messages
             .par_iter()
-            .with_min_len(256)
+            .with_min_len(32)
             .fold(
                 || self.new_tally(),
                 |mut tally, message| {

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::condition::can_hold_without_terms;
+use crate::condition::{can_hold_without_terms, Node};
 use crate::error::{DictionaryError, DictionaryErrorKind, KeywordList};
 use crate::normalize::normalize_keyword;
 use crate::query::Expr;
@@ -49,6 +49,8 @@ pub(crate) enum Condition {
         text: String,
         /// Its expression; `Expr::Term(i)` is the topic's term `i`.
         expr: Expr,
+        /// The expression compiled for evaluation.
+        node: Node,
         /// Whether term `i` is positive (not inside any `NOT`): only positive terms make
         /// mentions.
         positive: Vec<bool>,
@@ -242,6 +244,7 @@ impl DictionaryBuilder {
                     let without_terms = can_hold_without_terms(&query.expr);
                     let condition = Condition::Query {
                         text: text.clone(),
+                        node: Node::compile(&query.expr),
                         expr: query.expr,
                         positive,
                         without_terms,

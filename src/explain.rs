@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::classify::{Classifier, Matches};
-use crate::condition::{Context, RawOccurrence, Words};
+use crate::condition::{chain, Context, Node, RawOccurrence, Words};
 use crate::dictionary::{Condition, Topic};
 use crate::error::RecordError;
 use crate::message::Message;
@@ -132,9 +132,13 @@ impl Classifier {
                 Condition::AnyTerm => None,
                 Condition::Query { expr, .. } => {
                     words.reset();
+                    let mut present: Vec<u32> = group.iter().map(|o| o.term).collect();
+                    present.sort_unstable();
+                    present.dedup();
                     let mut context = Context {
                         message,
                         occurrences: &group,
+                        present: &present,
                         words: &mut words,
                     };
                     Some(trace(&mut context, expr, topic))
@@ -155,7 +159,7 @@ impl Classifier {
 
 /// Evaluates every part of `expr`; a chain of one operator (`a OR b OR c`) is one part.
 fn trace(context: &mut Context<'_>, expr: &Expr, topic: &Topic) -> QueryPart {
-    let holds = context.eval(expr);
+    let holds = context.eval(&Node::compile(expr));
     let parts = match expr {
         Expr::Not(x) => vec![trace(context, x, topic)],
         Expr::And(..) | Expr::Or(..) => {
@@ -172,30 +176,6 @@ fn trace(context: &mut Context<'_>, expr: &Expr, topic: &Topic) -> QueryPart {
         text: render(expr, topic),
         holds,
         parts,
-    }
-}
-
-/// The operands of a chain of the same operator as `expr`, left to right.
-fn chain<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
-    let same = |x: &Expr| std::mem::discriminant(x) == std::mem::discriminant(expr);
-    // Iterative down the left spine, where parsing puts chains: a long chain cannot
-    // exhaust the stack.
-    let mut rights = Vec::new();
-    let mut node = expr;
-    while let Expr::And(a, b) | Expr::Or(a, b) = node {
-        rights.push(&**b);
-        if !same(a) {
-            out.push(&**a);
-            break;
-        }
-        node = a;
-    }
-    for b in rights.into_iter().rev() {
-        if same(b) {
-            chain(b, out);
-        } else {
-            out.push(b);
-        }
     }
 }
 
