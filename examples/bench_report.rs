@@ -2,8 +2,8 @@
 //! the README quotes, with the machine they were measured on (issue 5).
 //!
 //! ```text
-//! cargo run --release --example bench_report                 # 8 MiB per corpus, 5 runs
-//! cargo run --release --example bench_report -- --quick      # 1 MiB per corpus, 3 runs (CI)
+//! cargo run --release --example bench_report                 # 8 MiB per corpus, 5+ runs
+//! cargo run --release --example bench_report -- --quick      # 1 MiB per corpus, 3+ runs (CI)
 //! cargo run --release --example bench_report -- --generated  # ignore ../shared/corpora
 //! ```
 //!
@@ -31,9 +31,10 @@ usage: bench_report [--quick] [--generated] [--runs N] [--slice-mb N] [--only DI
                     [--profile core|e2e:DICT/CORPUS]
 
 Prints one markdown table comparing topictally with raw aho-corasick (issue 5).
-  --quick       1 MiB per corpus and 3 runs (default: 8 MiB, 5 runs)
+  --quick       1 MiB per corpus, 3 to 7 runs in 1 s per row (default: 8 MiB, 5 to 21
+                runs, more while a row has taken under 4 s)
   --generated   use generated corpora and dictionaries even when ../shared/corpora exists
-  --runs N      runs per figure (the median is reported)
+  --runs N      exactly N runs per figure (the median is reported)
   --slice-mb N  MiB of JSON Lines per corpus
   --only LABEL  only the rows whose label (`en-10k/blogs`) starts with LABEL
   --profile PATH:LABEL
@@ -47,9 +48,24 @@ fn main() {
     }
 }
 
+/// How many times each figure is measured: at least `min` times, then more (up to `max`)
+/// while the row has taken less than `budget`. The median is reported.
+#[derive(Clone, Copy, Debug)]
+struct Runs {
+    min: usize,
+    max: usize,
+    budget: Duration,
+}
+
+impl Runs {
+    fn more(&self, done: usize, elapsed: Duration) -> bool {
+        done < self.min || (done < self.max && elapsed < self.budget)
+    }
+}
+
 struct Args {
     options: Options,
-    runs: usize,
+    runs: Runs,
     only: Option<String>,
     profile: Option<(String, String)>,
 }
@@ -105,10 +121,24 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
     if let Some(mb) = slice {
         options.slice_bytes = mb << 20;
     }
-    let runs: usize = runs.unwrap_or(if quick { 3 } else { 5 });
-    if runs == 0 {
-        return Err("--runs must be at least 1".into());
-    }
+    let runs = match runs {
+        Some(0) => return Err("--runs must be at least 1".into()),
+        Some(n) => Runs {
+            min: n,
+            max: n,
+            budget: Duration::ZERO,
+        },
+        None if quick => Runs {
+            min: 3,
+            max: 7,
+            budget: Duration::from_secs(1),
+        },
+        None => Runs {
+            min: 5,
+            max: 21,
+            budget: Duration::from_secs(4),
+        },
+    };
     Ok(Args {
         options,
         runs,
@@ -217,6 +247,8 @@ fn progress(what: &str) {
 /// One row of the table.
 struct Row {
     dict: String,
+    /// How many times each of its figures was measured.
+    runs: usize,
     corpus: &'static str,
     text_bytes: usize,
     jsonl_bytes: usize,
@@ -271,7 +303,8 @@ fn run() -> Result<(), Box<dyn Error>> {
         let mut builds = Vec::new();
         let mut raw_builds = Vec::new();
         let mut classifier = None;
-        for _ in 0..runs {
+        let start = Instant::now();
+        while runs.more(builds.len(), start.elapsed()) {
             let (t, c) = time(|| Classifier::new(&dict.dictionary).expect("bench dictionary"));
             builds.push(t);
             classifier = Some(c);
@@ -307,10 +340,11 @@ fn run() -> Result<(), Box<dyn Error>> {
             );
             support::check_raw(&label, support::raw_count_lowercased(&raw, &messages));
 
-            progress(&format!("{label}: timing {runs} runs"));
+            progress(&format!("{label}: timing"));
             let mut t: [Vec<Duration>; 6] = Default::default();
             let mut matches = Matches::new();
-            for _ in 0..runs {
+            let start = Instant::now();
+            while runs.more(t[0].len(), start.elapsed()) {
                 t[0].push(time(|| support::library_core(&classifier, &messages, &mut matches)).0);
                 t[1].push(time(|| support::raw_count(&raw, &messages)).0);
                 t[2].push(time(|| support::raw_count_lowercased(&raw, &messages)).0);
@@ -319,9 +353,11 @@ fn run() -> Result<(), Box<dyn Error>> {
                 let e2e = || support::library_end_to_end(&classifier, &corpus.jsonl);
                 t[5].push(time(|| one_thread.install(e2e)).0);
             }
+            let measured = t[0].len();
             let [core, raw_t, lc, dfa_t, ov, e2e] = t.map(median);
             rows.push(Row {
                 dict: dict.name.clone(),
+                runs: measured,
                 corpus: corpus.name,
                 text_bytes: corpus.text_bytes(),
                 jsonl_bytes: corpus.jsonl.len(),
@@ -355,7 +391,8 @@ fn run() -> Result<(), Box<dyn Error>> {
             let pools: Vec<_> = counts.iter().map(|&n| support::pool(n)).collect();
             let expected = pools[0].install(|| classifier.tally(&messages));
             let mut times = vec![Vec::new(); pools.len()];
-            for _ in 0..runs {
+            let start = Instant::now();
+            while runs.more(times[0].len(), start.elapsed()) {
                 for (i, pool) in pools.iter().enumerate() {
                     let (t, counts) = time(|| pool.install(|| classifier.tally(&messages)));
                     assert!(counts == expected, "{} threads count differently", i + 1);
@@ -386,6 +423,45 @@ fn run() -> Result<(), Box<dyn Error>> {
         }
         None => "Threads: not measured".to_string(),
     };
+
+    // Queries: the same terms as OR-queries instead of keyword lists (issue 6: ≤ 1.3x).
+    progress("queries");
+    let queries_line = match threads_dict.filter(|_| wanted("queries")) {
+        Some(dict) => {
+            let corpus = inputs.corpus("blogs");
+            let messages = corpus.messages();
+            let (as_queries, converted) = support::as_or_queries(&dict.dictionary)?;
+            let keywords = Classifier::new(&dict.dictionary)?;
+            let queries = Classifier::new(&as_queries)?;
+            let mut matches = topictally::Matches::new();
+            let expected = support::library_core(&keywords, &messages, &mut matches);
+            let got = support::library_core(&queries, &messages, &mut matches);
+            assert_eq!(
+                got, expected,
+                "the OR-queries must find the keywords' mentions"
+            );
+            let mut times = [Vec::new(), Vec::new()];
+            let start = Instant::now();
+            while runs.more(times[0].len(), start.elapsed()) {
+                for (i, c) in [&keywords, &queries].into_iter().enumerate() {
+                    let (t, n) = time(|| support::library_core(c, &messages, &mut matches));
+                    assert_eq!(n, expected);
+                    times[i].push(t);
+                }
+            }
+            let [k, q] = times.map(median);
+            format!(
+                "Queries (`{}` × {}, {converted} topics as OR-queries of the same terms): keywords {} MB/s, queries {} MB/s: **{:.2}x** the time (target ≤ 1.3x)",
+                dict.name,
+                corpus.name,
+                fmt_rate(mbps(corpus.text_bytes(), k)),
+                fmt_rate(mbps(corpus.text_bytes(), q)),
+                q.as_secs_f64() / k.as_secs_f64()
+            )
+        }
+        None => "Queries: not measured".to_string(),
+    };
+    let threads_line = format!("{threads_line}.\n\n{queries_line}");
 
     let load = format!("{load_before} at the start, {} at the end", load_average());
     let context = Context {
@@ -541,7 +617,7 @@ fn machine() -> String {
 /// How the run was made.
 struct Context<'a> {
     options: &'a Options,
-    runs: usize,
+    runs: Runs,
     command: &'a str,
     load: &'a str,
     started: SystemTime,
@@ -573,9 +649,20 @@ fn print_report(
         "- Date: {} ({minutes:.1} min); load average {load} (other processes share these cores)",
         synth::format_timestamp(now)
     );
+    let fewest = rows.iter().map(|r| r.runs).min().unwrap_or(runs.min);
+    let most = rows.iter().map(|r| r.runs).max().unwrap_or(runs.min);
+    let measured = if fewest == most {
+        format!("{fewest}")
+    } else {
+        format!(
+            "{fewest}–{most} (by row: at least {}, more while a row has taken under {} s)",
+            runs.min,
+            runs.budget.as_secs()
+        )
+    };
     let _ = writeln!(
         out,
-        "- Command: `{command}` ({} MiB of JSON Lines per corpus, median of {runs} runs, one thread unless said)",
+        "- Command: `{command}`: {} MiB of JSON Lines per corpus; each figure is the median of {measured} runs, the engines taking turns within each run; one thread unless said",
         options.slice_bytes >> 20
     );
     let _ = writeln!(out, "- Corpora:");

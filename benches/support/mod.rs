@@ -320,6 +320,42 @@ impl Dict {
     }
 }
 
+/// The same dictionary with every keyword topic written as a query: the OR of its keywords,
+/// each a quoted phrase (a trailing `*` stays a prefix). Topics whose query would pass the
+/// query length limit, or whose keywords hold a `"`, keep their keywords. Returns the new
+/// dictionary and the number of topics converted.
+pub fn as_or_queries(
+    dictionary: &Dictionary,
+) -> Result<(Dictionary, usize), topictally::DictionaryError> {
+    let mut builder = Dictionary::builder();
+    let mut converted = 0;
+    for topic in dictionary.topics() {
+        let mut t = TopicBuilder::new(topic.name());
+        t.case_sensitive(topic.case_sensitive())
+            .whole_word(topic.whole_word());
+        for x in topic.exclude() {
+            t.exclude(x.as_written());
+        }
+        let words: Vec<&str> = topic.keywords().iter().map(|k| k.as_written()).collect();
+        let query = words
+            .iter()
+            .map(|w| format!("\"{}\"", w.trim()))
+            .collect::<Vec<_>>()
+            .join(" OR ");
+        if topic.query().is_none() && query.len() < 9_000 && !words.iter().any(|w| w.contains('"'))
+        {
+            t.query(&query);
+            converted += 1;
+        } else if let Some(q) = topic.query() {
+            t.query(q);
+        } else {
+            t.keywords(&words);
+        }
+        builder.topic(&t);
+    }
+    Ok((builder.build()?, converted))
+}
+
 /// `100`, `10k`, `100k`.
 pub fn size_label(n: usize) -> String {
     if n >= 1000 && n % 1000 == 0 {
