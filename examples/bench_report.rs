@@ -652,17 +652,18 @@ fn print_report(
     let fewest = rows.iter().map(|r| r.runs).min().unwrap_or(runs.min);
     let most = rows.iter().map(|r| r.runs).max().unwrap_or(runs.min);
     let measured = if fewest == most {
-        format!("{fewest}")
+        format!("{fewest} runs")
     } else {
         format!(
-            "{fewest}–{most} (by row: at least {}, more while a row has taken under {} s)",
+            "{fewest}–{most} runs (by row: at least {}, more while a row has taken under {} s)",
             runs.min,
             runs.budget.as_secs()
         )
     };
     let _ = writeln!(
         out,
-        "- Command: `{command}`: {} MiB of JSON Lines per corpus; each figure is the median of {measured} runs, the engines taking turns within each run; one thread unless said",
+        "- Command: `{command}`: topictally {} as built from the working tree; {} MiB of JSON Lines per corpus; each figure is the median of {measured}, the engines taking turns within each run; one thread unless said",
+        env!("CARGO_PKG_VERSION"),
         options.slice_bytes >> 20
     );
     let _ = writeln!(out, "- Corpora:");

@@ -76,22 +76,8 @@ fn cluster_binary() -> Option<&'static Path> {
         .as_deref()
 }
 
-/// The `count` example that `cargo test` builds beside this test binary.
 fn count_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile directory");
-    let bin = dir
-        .join("examples")
-        .join(format!("count{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo test`, which builds the examples",
-        bin.display()
-    );
-    bin
+    crate::support::example_binary("count")
 }
 
 /// A scratch directory, emptied first.

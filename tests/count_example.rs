@@ -2,35 +2,19 @@
 //! counts of the same bytes, standard input, snapshots, and exit statuses.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 use topictally::Dictionary;
 
 use crate::reference::{self, RefBucket, RefTopic};
 
-/// The example binary that `cargo test` builds beside this test binary.
 fn count_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile directory");
-    let bin = dir
-        .join("examples")
-        .join(format!("count{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo test`, which builds the examples",
-        bin.display()
-    );
-    bin
+    crate::support::example_binary("count")
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/data")
-        .join(name)
+    crate::support::sample_data(name)
 }
 
 fn count(args: &[&str], stdin: Option<&[u8]>) -> Output {

@@ -18,28 +18,12 @@ mod synth;
 // Running the examples
 // ---------------------------------------------------------------------------------------
 
-/// An example binary that `cargo test` builds beside this test binary.
 fn example(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile directory");
-    let bin = dir
-        .join("examples")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: run `cargo test`, which builds the examples",
-        bin.display()
-    );
-    bin
+    crate::support::example_binary(name)
 }
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/data")
-        .join(name)
+    crate::support::sample_data(name)
 }
 
 /// A scratch directory, removed when dropped.

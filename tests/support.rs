@@ -117,3 +117,28 @@ pub fn lib_message(m: &RefMessage) -> Message<'_> {
 pub fn lib_counts_json(counts: &topictally::Counts) -> serde_json::Value {
     serde_json::to_value(counts).expect("counts serialize")
 }
+
+/// An example binary that `cargo test` builds beside this test binary.
+pub fn example_binary(name: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .expect("target profile directory");
+    let bin = dir
+        .join("examples")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo test`, which builds the examples",
+        bin.display()
+    );
+    bin
+}
+
+/// A file of the bundled sample data.
+pub fn sample_data(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data")
+        .join(name)
+}
