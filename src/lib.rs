@@ -122,6 +122,8 @@
 //! needs the `cluster` feature, which only examples use.
 
 #![forbid(unsafe_code)]
+// Input must never make the library panic: no unwrap or expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 #![deny(missing_docs)]
 #![deny(rustdoc::broken_intra_doc_links)]
 
