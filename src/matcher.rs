@@ -396,10 +396,21 @@ const ASCII_WORD: [bool; 128] = {
 };
 
 /// Whether `c` certainly has no lowercase other than itself: the scripts without case that
-/// dominate non-Latin text (Han, Kana, Thai, Hangul), checked before the general tables.
+/// dominate non-Latin text (Han, Kana, Thai, Hangul) and their punctuation, checked before
+/// the general tables.
 #[inline]
 fn is_caseless(c: char) -> bool {
-    is_unspaced(c) || ('\u{AC00}'..='\u{D7A3}').contains(&c)
+    is_unspaced(c)
+        || matches!(c,
+            '\u{2000}'..='\u{206F}'       // general punctuation
+            | '\u{3000}'..='\u{303F}'     // CJK symbols and punctuation
+            | '\u{AC00}'..='\u{D7A3}'     // Hangul syllables
+            | '\u{FE30}'..='\u{FE4F}'     // CJK compatibility forms
+            | '\u{FF00}'..='\u{FF20}'     // full-width punctuation and digits, before Ａ-Ｚ
+            | '\u{FF3B}'..='\u{FF40}'
+            | '\u{FF5B}'..='\u{FF65}'
+            | '\u{1F000}'..='\u{1FAFF}' // emoji and other pictographs
+        )
 }
 
 /// The character starting at byte `i` of `text` (a character boundary).
@@ -430,4 +441,20 @@ fn before(text: &str, i: usize) -> Option<char> {
 #[inline]
 fn after(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|s| s.chars().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caseless_characters_lowercase_to_themselves() {
+        for c in (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_caseless(c))
+        {
+            let mut lower = c.to_lowercase();
+            assert_eq!((lower.next(), lower.next()), (Some(c), None), "{c:?}");
+        }
+    }
 }

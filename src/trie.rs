@@ -67,7 +67,7 @@ impl TrieBuilder {
         // The slot of each tree node, filled as nodes are placed.
         let mut slot = vec![0u32; self.children.len()];
         let mut queue = std::collections::VecDeque::from([0usize]);
-        while let Some(node) = queue.pop_front() {
+        while let Some(node) = queue.pop_back() {
             let here = slot[node] as usize;
             if let Some(id) = self.outputs[node] {
                 layout.units[here].base |= OUTPUT;
