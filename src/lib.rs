@@ -84,7 +84,8 @@
 //!
 //! **One automaton, walked in place.** The normalized keywords and query terms of all topics
 //! (one set per case mode) form a byte trie laid out as a double array (`base[n] + byte`, then
-//! a `check`: two reads per transition whatever the dictionary size). A keyword shared by
+//! a `check`: two reads per transition whatever the dictionary size), depth first so that a
+//! walk stays near its path in memory. A keyword shared by
 //! topics is one pattern with a side table of *uses* (topic, term or exclusion, boundary
 //! checks), as daachorse attaches values to patterns. The text is never copied: the walk
 //! folds it as it reads (an ASCII table for case and whitespace, per-character lowercase

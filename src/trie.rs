@@ -59,8 +59,8 @@ impl TrieBuilder {
         self.outputs[node] = Some(id);
     }
 
-    /// Lays the tree out, breadth first, placing each node's children at the first base
-    /// where all their slots are free.
+    /// Lays the tree out depth first (a walk then stays near its path), placing each node's
+    /// children at the first base where all their slots are free.
     pub(crate) fn build(self) -> Trie {
         let mut layout = Layout::new();
         let mut outputs: Vec<u32> = Vec::new();
