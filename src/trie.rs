@@ -66,8 +66,8 @@ impl TrieBuilder {
         let mut outputs: Vec<u32> = Vec::new();
         // The slot of each tree node, filled as nodes are placed.
         let mut slot = vec![0u32; self.children.len()];
-        let mut queue = std::collections::VecDeque::from([0usize]);
-        while let Some(node) = queue.pop_back() {
+        let mut stack = vec![0usize];
+        while let Some(node) = stack.pop() {
             let here = slot[node] as usize;
             if let Some(id) = self.outputs[node] {
                 layout.units[here].base |= OUTPUT;
@@ -86,7 +86,7 @@ impl TrieBuilder {
                 let s = base + l as usize;
                 layout.take(s, here as u32);
                 slot[child as usize] = s as u32;
-                queue.push_back(child as usize);
+                stack.push(child as usize);
             }
         }
         let mut units = layout.units;
