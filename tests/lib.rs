@@ -2,6 +2,7 @@
 //! SEMANTICS.md that shares no code with `src/`; the other modules hold the library to it.
 
 mod alloc;
+mod corpora;
 mod count_example;
 mod counts;
 mod errors;
