@@ -43,7 +43,11 @@
 //! - [`Classifier`]: the compiled dictionary. [`Classifier::classify`] tells which topics one
 //!   [`Message`] matches and why ([`Matches`]: kept [`Occurrence`]s with their keyword and
 //!   byte span); [`Classifier::tally`] counts a batch on all cores.
+//! - [`StreamTally`]: counts JSON Lines or CSV records read from any `io::Read`, on all
+//!   cores, with bounded memory; snapshots at any time from any thread ([`ReadOptions`]
+//!   configures formats, field names, decoding and limits).
 //! - [`Tally`]: counts message by message, for loops of your own.
+//! - [`Classifier::explain`]: why a message matches each topic or not ([`Explanation`]).
 //! - [`Counts`]: the result, a commutative monoid ([`Counts::merge`]) whose serde form is the
 //!   JSON of SEMANTICS.md §5.
 //!
@@ -57,7 +61,9 @@
 //! mention count, and each is credited to the first keyword in dictionary order that
 //! produced it. An exclusion that occurs vetoes the topic for that message. The full contract
 //! is the project's SEMANTICS.md, summarized in the README.
-
+//!
+//! A topic can instead be a boolean query (`(healthcare OR "health care") AND NOT job*`,
+//! with `NEAR/n` and `source:`/`lang:` filters), whose terms go into the same automaton.
 //!
 //! # Example: streaming
 //!
