@@ -16,8 +16,12 @@ use std::collections::HashMap;
 
 use crate::boundary::{allows_boundary, edge_needs_boundary, is_unspaced};
 use crate::dictionary::{Dictionary, Keyword};
-use crate::error::DictionaryError;
+use crate::error::{DictionaryError, DictionaryErrorKind};
 use crate::trie::{Trie, TrieBuilder};
+
+/// The most bytes of distinct normalized keywords one case mode may hold: the double array
+/// addresses its slots with 31 bits, and a trie has at most one node per keyword byte.
+const MAX_PATTERN_BYTES: usize = 1 << 30;
 
 /// One use of a pattern by a topic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,6 +188,18 @@ impl Matcher {
             }
             for (i, keyword) in topic.exclude().iter().enumerate() {
                 engine.add(keyword, t, i, true, whole_word);
+            }
+        }
+        for engine in [&folded, &exact] {
+            let bytes: usize = engine.patterns.iter().map(String::len).sum();
+            if bytes > MAX_PATTERN_BYTES {
+                let message = format!(
+                    "the distinct keywords of one case mode hold {bytes} bytes, more than the \
+                     limit of {MAX_PATTERN_BYTES}"
+                );
+                return Err(DictionaryError::new(DictionaryErrorKind::Automaton {
+                    message,
+                }));
             }
         }
         let engines = [folded.build(true), exact.build(false)];

@@ -331,3 +331,20 @@ fn ctrl_c_on_an_idle_stream_prints_the_final_counts_and_exits_0() {
     assert_eq!(last["total_messages"], 3);
     assert_eq!(last["topics"]["health insurance"]["messages"], 3);
 }
+
+#[test]
+fn unwritable_output_exits_non_zero_with_a_message() {
+    let mut child = Command::new(count_binary())
+        .args(["--format", "json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the count example");
+    // Close the reading end before anything is written: the write fails (EPIPE).
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("count: cannot write the counts: "), "{err}");
+}
