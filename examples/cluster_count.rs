@@ -34,13 +34,17 @@ use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
 use timely::dataflow::InputHandle;
 use timely::worker::Worker;
 use timely::CommunicationConfig;
+#[path = "support/record_flags.rs"]
+mod record_flags;
 #[path = "support/table.rs"]
 mod table;
 
+use record_flags::RecordFlags;
+
 use table::{table, thousands};
 use topictally::{
-    Classifier, Counts, Dictionary, ErrorCounts, FieldNames, InputFormat, ReadOptions, StreamTally,
-    TimeBucket, FIRST_LINES,
+    Classifier, Counts, Dictionary, ErrorCounts, InputFormat, ReadOptions, StreamTally, TimeBucket,
+    FIRST_LINES,
 };
 
 #[path = "cluster/shares.rs"]
@@ -498,9 +502,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut inputs = Vec::new();
     let mut json = false;
     let mut bucket = TimeBucket::Day;
-    let mut options = ReadOptions::new();
-    let mut csv = false;
-    let mut fields = FieldNames::default();
+    let mut records = RecordFlags::default();
     let mut timely = Vec::new();
     let mut connect_timeout = Duration::from_secs(60);
     let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
@@ -538,28 +540,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
                     .parse()
                     .map_err(|e| bad(format!("--bucket: {e}")))?
             }
-            "--input-format" => {
-                let format: InputFormat = value(&flag)?
-                    .parse()
-                    .map_err(|e| bad(format!("--input-format: {e}")))?;
-                csv = format == InputFormat::Csv;
-                options.format(format);
-            }
-            "--text-field" => fields.text = value(&flag)?,
-            "--source-field" => fields.source = value(&flag)?,
-            "--timestamp-field" => fields.timestamp = value(&flag)?,
-            "--lang-field" => fields.lang = value(&flag)?,
-            "--lossy" => {
-                options.lossy_utf8(true);
-            }
-            "--max-record-bytes" => {
-                let v = value(&flag)?;
-                let n = v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-                    bad(format!(
-                        "--max-record-bytes takes a positive number, not {v:?}"
-                    ))
-                })?;
-                options.max_record_bytes(n);
+            name if record_flags::NAMES.contains(&name) => {
+                records.take(name, || value(name), bad)?;
             }
             "--connect-timeout" => {
                 let v = value(&flag)?;
@@ -588,7 +570,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
             other => return Err(bad(format!("unknown flag {other:?}"))),
         }
     }
-    options.fields(fields);
+    let options = records.options();
+    let csv = records.format() == InputFormat::Csv;
     if dict.is_none() && inputs.is_empty() {
         inputs.push(sample.join("sample.jsonl").display().to_string());
     }

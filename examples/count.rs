@@ -17,13 +17,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/record_flags.rs"]
+mod record_flags;
 #[path = "support/table.rs"]
 mod table;
 
+use record_flags::RecordFlags;
+
 use table::{table, thousands};
 use topictally::{
-    Classifier, Counts, Dictionary, FieldNames, InputFormat, Message, ReadOptions, ReadSummary,
-    StreamTally, TimeBucket,
+    Classifier, Counts, Dictionary, Message, ReadOptions, ReadSummary, StreamTally, TimeBucket,
 };
 
 const USAGE: &str = "\
@@ -311,8 +314,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut json = false;
     let mut bucket = TimeBucket::Day;
     let mut threads = None;
-    let mut options = ReadOptions::new();
-    let mut fields = FieldNames::default();
+    let mut records = RecordFlags::default();
     let mut every = None;
     let (mut explain, mut explain_source, mut explain_lang) = (None, None, None);
     let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
@@ -349,27 +351,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
                         bad(format!("--threads takes a positive number, not {v:?}"))
                     })?);
             }
-            "--input-format" => {
-                let format: InputFormat = value(&flag)?
-                    .parse()
-                    .map_err(|e| bad(format!("--input-format: {e}")))?;
-                options.format(format);
-            }
-            "--text-field" => fields.text = value(&flag)?,
-            "--source-field" => fields.source = value(&flag)?,
-            "--timestamp-field" => fields.timestamp = value(&flag)?,
-            "--lang-field" => fields.lang = value(&flag)?,
-            "--lossy" => {
-                options.lossy_utf8(true);
-            }
-            "--max-record-bytes" => {
-                let v = value(&flag)?;
-                let n = v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-                    bad(format!(
-                        "--max-record-bytes takes a positive number, not {v:?}"
-                    ))
-                })?;
-                options.max_record_bytes(n);
+            name if record_flags::NAMES.contains(&name) => {
+                records.take(name, || value(name), bad)?;
             }
             "--every" => every = Some(parse_every(&value(&flag)?).map_err(bad)?),
             "--explain" => explain = Some(value(&flag)?),
@@ -378,7 +361,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
             other => return Err(bad(format!("unknown flag {other:?}"))),
         }
     }
-    options.fields(fields);
+    let options = records.options();
     if explain.is_none() && (explain_source.is_some() || explain_lang.is_some()) {
         return Err(bad(
             "--explain-source and --explain-lang go with --explain".to_string()

@@ -20,17 +20,19 @@ mod analysis;
 mod charts;
 #[path = "report/page.rs"]
 mod page;
+#[path = "support/record_flags.rs"]
+mod record_flags;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use topictally::{
-    Classifier, Counts, Dictionary, FieldNames, InputFormat, ReadOptions, ReadSummary, StreamTally,
-    TimeBucket, Timestamp,
+    Classifier, Counts, Dictionary, ReadOptions, ReadSummary, StreamTally, TimeBucket, Timestamp,
 };
 
 use analysis::{Buckets, Last};
+use record_flags::RecordFlags;
 
 const USAGE: &str = "\
 usage: report [--dict FILE] [--input FILE]... [--counts FILE] [--last 30d] [--out FILE] [options]
@@ -434,8 +436,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut out = PathBuf::from("report.html");
     let mut bucket = None;
     let mut threads = None;
-    let mut options = ReadOptions::new();
-    let mut fields = FieldNames::default();
+    let mut records = RecordFlags::default();
     let mut reading_flag = None;
     let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
     while let Some(flag) = argv.next() {
@@ -443,18 +444,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
             argv.next()
                 .ok_or_else(|| bad(format!("{flag} needs a value")))
         };
-        if matches!(
-            flag.as_str(),
-            "--dict"
-                | "--input"
-                | "--input-format"
-                | "--text-field"
-                | "--source-field"
-                | "--timestamp-field"
-                | "--lang-field"
-                | "--lossy"
-                | "--max-record-bytes"
-        ) && reading_flag.is_none()
+        if (matches!(flag.as_str(), "--dict" | "--input")
+            || record_flags::NAMES.contains(&flag.as_str()))
+            && reading_flag.is_none()
         {
             reading_flag = Some(flag.clone());
         }
@@ -482,32 +474,13 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
                         bad(format!("--threads takes a positive number, not {v:?}"))
                     })?);
             }
-            "--input-format" => {
-                let format: InputFormat = value(&flag)?
-                    .parse()
-                    .map_err(|e| bad(format!("--input-format: {e}")))?;
-                options.format(format);
-            }
-            "--text-field" => fields.text = value(&flag)?,
-            "--source-field" => fields.source = value(&flag)?,
-            "--timestamp-field" => fields.timestamp = value(&flag)?,
-            "--lang-field" => fields.lang = value(&flag)?,
-            "--lossy" => {
-                options.lossy_utf8(true);
-            }
-            "--max-record-bytes" => {
-                let v = value(&flag)?;
-                let n = v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-                    bad(format!(
-                        "--max-record-bytes takes a positive number, not {v:?}"
-                    ))
-                })?;
-                options.max_record_bytes(n);
+            name if record_flags::NAMES.contains(&name) => {
+                records.take(name, || value(name), bad)?;
             }
             other => return Err(bad(format!("unknown flag {other:?}"))),
         }
     }
-    options.fields(fields);
+    let options = records.options();
     if counts.is_some() {
         if let Some(flag) = &reading_flag {
             return Err(bad(format!(

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use topictally::{Classifier, Dictionary, ReadOptions, StreamTally};
 
-use crate::reference::{self, RefBucket, RefTopic};
+use crate::reference::{self, RefBucket};
 
 /// The first `lines` lines of `path`, or `None` when the file is absent.
 fn head(path: &Path, lines: usize) -> Option<Vec<u8>> {
@@ -17,32 +17,6 @@ fn head(path: &Path, lines: usize) -> Option<Vec<u8>> {
         out.push(b'\n');
     }
     Some(out)
-}
-
-fn ref_topics(dictionary: &Dictionary) -> Vec<RefTopic> {
-    dictionary
-        .topics()
-        .iter()
-        .map(|t| RefTopic {
-            name: t.name().to_string(),
-            keywords: match t.query() {
-                Some(_) => Vec::new(),
-                None => t
-                    .keywords()
-                    .iter()
-                    .map(|k| k.as_written().to_string())
-                    .collect(),
-            },
-            exclude: t
-                .exclude()
-                .iter()
-                .map(|k| k.as_written().to_string())
-                .collect(),
-            case_sensitive: t.case_sensitive(),
-            whole_word: t.whole_word(),
-            query: t.query().map(str::to_string),
-        })
-        .collect()
 }
 
 #[test]
@@ -60,7 +34,7 @@ fn real_corpora_slices_count_as_the_reference_does() {
     let dict = crate::support::sample_data("health_queries.toml");
     let dictionary = Dictionary::from_path(&dict).unwrap();
     let classifier = Classifier::new(&dictionary).unwrap();
-    let topics = ref_topics(&dictionary);
+    let topics = crate::support::ref_topics(&dictionary);
     let mut checked = 0;
     for name in files {
         let Some(input) = head(&corpora.join(name), 300) else {

@@ -7,7 +7,7 @@ use std::process::{Command, Output, Stdio};
 
 use topictally::Dictionary;
 
-use crate::reference::{self, RefBucket, RefTopic};
+use crate::reference::{self, RefBucket};
 
 fn count_binary() -> PathBuf {
     crate::support::example_binary("count")
@@ -41,34 +41,6 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// The reference's view of a dictionary's keyword topics.
-fn ref_topics(dictionary: &Dictionary) -> Vec<RefTopic> {
-    dictionary
-        .topics()
-        .iter()
-        .map(|t| RefTopic {
-            name: t.name().to_string(),
-            // A query topic's terms are the query's business.
-            keywords: match t.query() {
-                Some(_) => Vec::new(),
-                None => t
-                    .keywords()
-                    .iter()
-                    .map(|k| k.as_written().to_string())
-                    .collect(),
-            },
-            exclude: t
-                .exclude()
-                .iter()
-                .map(|k| k.as_written().to_string())
-                .collect(),
-            case_sensitive: t.case_sensitive(),
-            whole_word: t.whole_word(),
-            query: t.query().map(str::to_string),
-        })
-        .collect()
-}
-
 #[test]
 fn no_arguments_runs_the_bundled_sample() {
     let o = count(&[], None);
@@ -94,7 +66,7 @@ fn json_equals_the_reference_on_the_sample() {
     let dictionary = Dictionary::from_path(data("health_queries.toml")).unwrap();
     let input = std::fs::read(data("sample.jsonl")).unwrap();
     let want = reference::count_jsonl(
-        &ref_topics(&dictionary),
+        &crate::support::ref_topics(&dictionary),
         &input,
         RefBucket::Day,
         16 << 20,
@@ -158,7 +130,7 @@ fn standard_input_and_hour_buckets() {
     let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let dictionary = Dictionary::from_path(&dict).unwrap();
     let want = reference::count_jsonl(
-        &ref_topics(&dictionary),
+        &crate::support::ref_topics(&dictionary),
         &input,
         RefBucket::Hour,
         16 << 20,

@@ -142,3 +142,31 @@ pub fn sample_data(name: &str) -> std::path::PathBuf {
         .join("examples/data")
         .join(name)
 }
+
+/// The reference's view of a dictionary: keyword topics with their keywords, query topics
+/// with their query.
+pub fn ref_topics(dictionary: &topictally::Dictionary) -> Vec<RefTopic> {
+    dictionary
+        .topics()
+        .iter()
+        .map(|t| RefTopic {
+            name: t.name().to_string(),
+            keywords: match t.query() {
+                Some(_) => Vec::new(),
+                None => t
+                    .keywords()
+                    .iter()
+                    .map(|k| k.as_written().to_string())
+                    .collect(),
+            },
+            exclude: t
+                .exclude()
+                .iter()
+                .map(|k| k.as_written().to_string())
+                .collect(),
+            case_sensitive: t.case_sensitive(),
+            whole_word: t.whole_word(),
+            query: t.query().map(str::to_string),
+        })
+        .collect()
+}
