@@ -161,16 +161,7 @@ fn run() -> Result<(), Failure> {
     // Everything that can be wrong with the flags, the dictionary or the inputs is found
     // before connecting, by every process alike: a process that quit now would leave the
     // others waiting for it.
-    let dictionary = Dictionary::from_path(&args.dict).map_err(|e| {
-        let mut message = e.to_string();
-        if let Some(caret) = e.query_caret() {
-            for line in caret.lines() {
-                message.push_str("\n    ");
-                message.push_str(line);
-            }
-        }
-        fail(2, message)
-    })?;
+    let dictionary = Dictionary::from_path(&args.dict).map_err(|e| fail(2, format!("{e:#}")))?;
     let classifier = Classifier::builder()
         .time_bucket(args.bucket)
         .build(&dictionary)

@@ -104,16 +104,7 @@ fn run() -> Result<(), Failure> {
             .build_global()
             .map_err(|e| fail(2, format!("cannot start {n} threads: {e}")))?;
     }
-    let dictionary = Dictionary::from_path(&args.dict).map_err(|e| {
-        let mut message = e.to_string();
-        if let Some(caret) = e.query_caret() {
-            for line in caret.lines() {
-                message.push_str("\n    ");
-                message.push_str(line);
-            }
-        }
-        fail(2, message)
-    })?;
+    let dictionary = Dictionary::from_path(&args.dict).map_err(|e| fail(2, format!("{e:#}")))?;
     let classifier = Classifier::builder()
         .time_bucket(args.bucket)
         .build(&dictionary)

@@ -235,16 +235,7 @@ fn from_inputs(args: &Args) -> Result<Gathered, Failure> {
         .dict
         .clone()
         .unwrap_or_else(|| sample.join("health.toml"));
-    let dictionary = Dictionary::from_path(&dict).map_err(|e| {
-        let mut message = e.to_string();
-        if let Some(caret) = e.query_caret() {
-            for line in caret.lines() {
-                message.push_str("\n    ");
-                message.push_str(line);
-            }
-        }
-        fail(2, message)
-    })?;
+    let dictionary = Dictionary::from_path(&dict).map_err(|e| fail(2, format!("{e:#}")))?;
     let classifier = Classifier::builder()
         .time_bucket(args.bucket)
         .keywords_by_time(true)

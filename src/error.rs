@@ -108,7 +108,8 @@ pub enum DictionaryErrorKind {
 
 /// An error found while loading, building or compiling a dictionary.
 ///
-/// The message puts the location first, as compilers do:
+/// The message puts the location first, as compilers do (with `{:#}`, a query error is
+/// followed by the query and a caret under the problem):
 /// `health.toml:12:5: topic "health": keyword 3 is empty`. Each part is also available on its
 /// own through [`path`](DictionaryError::path), [`topic`](DictionaryError::topic),
 /// [`line`](DictionaryError::line) and [`column`](DictionaryError::column).
@@ -228,7 +229,16 @@ impl fmt::Display for DictionaryError {
             DictionaryErrorKind::KeywordsAndQuery => f.write_str(
                 "both \"keywords\" and \"query\" are given: a topic has one or the other",
             ),
-            DictionaryErrorKind::Query { error } => write!(f, "query {error}"),
+            DictionaryErrorKind::Query { error } => {
+                write!(f, "query {error}")?;
+                // `{:#}` adds the query and a caret under the problem, indented.
+                if f.alternate() {
+                    for line in error.caret().lines() {
+                        write!(f, "\n    {line}")?;
+                    }
+                }
+                Ok(())
+            }
             DictionaryErrorKind::EmptyKeyword { list, index } => {
                 write!(f, "{} {index} is empty", list.noun())
             }

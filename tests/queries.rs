@@ -434,6 +434,10 @@ fn query_error_in_a_file_names_file_line_and_caret() {
         )
     );
     assert_eq!(err.query_caret().unwrap(), "(flu OR influenza\n^");
+    assert_eq!(
+        format!("{err:#}"),
+        format!("{err}\n    (flu OR influenza\n    ^")
+    );
 }
 
 #[test]
