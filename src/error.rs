@@ -87,6 +87,18 @@ pub enum DictionaryErrorKind {
         /// Its length in bytes.
         len: usize,
     },
+    /// The dictionary has more than [`MAX_TOPICS`](crate::MAX_TOPICS) topics; the error is
+    /// located at the first topic past the limit.
+    TooManyTopics {
+        /// How many topics the dictionary has.
+        count: usize,
+    },
+    /// The topics' keywords, query terms and exclusions number more than
+    /// [`MAX_KEYWORDS`](crate::MAX_KEYWORDS) in all.
+    TooManyKeywords {
+        /// 1-based position of the topic whose keywords cross the limit.
+        topic: usize,
+    },
     /// The file is not valid TOML or JSON, or does not have the dictionary's shape.
     Parse {
         /// The parser's explanation.
@@ -267,6 +279,17 @@ impl fmt::Display for DictionaryError {
                 "{} {index} is {len} bytes long, more than the limit of {} bytes",
                 list.noun(),
                 crate::MAX_KEYWORD_BYTES
+            ),
+            DictionaryErrorKind::TooManyTopics { count } => write!(
+                f,
+                "the dictionary has {count} topics, more than the limit of {}",
+                crate::MAX_TOPICS
+            ),
+            DictionaryErrorKind::TooManyKeywords { topic } => write!(
+                f,
+                "with topic {topic}, the dictionary has more than the limit of {} keywords, \
+                 query terms and exclusions in all",
+                crate::MAX_KEYWORDS
             ),
             DictionaryErrorKind::Parse { message } => f.write_str(message),
             DictionaryErrorKind::Io { message } => {

@@ -157,7 +157,8 @@ pub use crate::counts::{
     Counts, ErrorCounts, Tally, TopicCounts, Volume, FIRST_LINES, UNKNOWN_SOURCE,
 };
 pub use crate::dictionary::{
-    Dictionary, DictionaryBuilder, Keyword, Topic, TopicBuilder, MAX_KEYWORD_BYTES,
+    Dictionary, DictionaryBuilder, Keyword, Topic, TopicBuilder, MAX_KEYWORDS, MAX_KEYWORD_BYTES,
+    MAX_TOPICS,
 };
 pub use crate::error::{DictionaryError, DictionaryErrorKind, KeywordList, RecordError};
 pub use crate::explain::{Explanation, Found, QueryPart, TopicExplanation};

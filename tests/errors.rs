@@ -306,3 +306,64 @@ fn both_shapes_and_formats_load_alike() {
     assert_eq!(json_table, built);
     assert_eq!(built.topics()[0].name(), "b", "file order is kept");
 }
+
+#[test]
+fn too_many_topics() {
+    let mut builder = Dictionary::builder();
+    for i in 0..=topictally::MAX_TOPICS {
+        builder.topic(TopicBuilder::new(&format!("t{i}")).keyword("k"));
+    }
+    let err = builder.build().unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &DictionaryErrorKind::TooManyTopics {
+            count: topictally::MAX_TOPICS + 1
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "the dictionary has 1000001 topics, more than the limit of 1000000"
+    );
+    // At the limit, the topics are accepted.
+    let mut builder = Dictionary::builder();
+    for i in 0..topictally::MAX_TOPICS {
+        builder.topic(TopicBuilder::new(&format!("t{i}")).keyword("k"));
+    }
+    assert_eq!(
+        builder.build().map(|d| d.topics().len()).ok(),
+        Some(topictally::MAX_TOPICS)
+    );
+}
+
+#[test]
+fn too_many_keywords_counts_every_list_and_query() {
+    // Exactly at the limit: a keyword list, a query's terms and an exclusion, over three topics.
+    let half = topictally::MAX_KEYWORDS / 2;
+    let many: Vec<String> = (0..half).map(|i| format!("k{i}")).collect();
+    let mut at_limit = Dictionary::builder();
+    at_limit
+        .topic(TopicBuilder::new("a").keywords(&many[..half - 3]))
+        .topic(TopicBuilder::new("b").query("x OR y"))
+        .topic(TopicBuilder::new("c").keywords(&many).exclude("z"));
+    let too_many = at_limit
+        .clone()
+        .topic(TopicBuilder::new("d").keyword("one more"))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        too_many.kind(),
+        &DictionaryErrorKind::TooManyKeywords { topic: 4 }
+    );
+    assert_eq!(
+        too_many.to_string(),
+        "topic \"d\": with topic 4, the dictionary has more than the limit of 10000000 keywords, \
+         query terms and exclusions in all"
+    );
+    let accepted = at_limit.build().expect("exactly at the limit");
+    let total: usize = accepted
+        .topics()
+        .iter()
+        .map(|t| t.keywords().len() + t.exclude().len())
+        .sum();
+    assert_eq!(total, topictally::MAX_KEYWORDS);
+}

@@ -737,6 +737,20 @@ const HOUR_WEIGHTS: [u32; 24] = [
 ///
 /// An invalid configuration (see [`CorpusConfig::validate`]) is an `InvalidInput` error.
 pub fn write_jsonl<W: Write>(out: W, config: &CorpusConfig) -> io::Result<u64> {
+    write_jsonl_counted(out, config).map(|written| written.lines)
+}
+
+/// What [`write_jsonl_counted`] wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Lines written, malformed ones included (`config.messages`).
+    pub lines: u64,
+    /// Of those, the malformed lines.
+    pub malformed: u64,
+}
+
+/// [`write_jsonl`], also saying how many of the lines are malformed.
+pub fn write_jsonl_counted<W: Write>(out: W, config: &CorpusConfig) -> io::Result<Written> {
     config
         .validate()
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
@@ -791,7 +805,10 @@ pub fn write_jsonl<W: Write>(out: W, config: &CorpusConfig) -> io::Result<u64> {
     }
     out.write_all(&g.buf)?;
     out.flush()?;
-    Ok(line_no)
+    Ok(Written {
+        lines: line_no,
+        malformed: g.malformed,
+    })
 }
 
 /// The whole corpus in memory (convenient for tests and benches).
@@ -941,6 +958,8 @@ struct Gen<'c> {
     line: Vec<u8>,
     /// Chance of a non-breaking space between two words in the current message.
     nbsp: f64,
+    /// Malformed lines written so far.
+    malformed: u64,
 }
 
 impl<'c> Gen<'c> {
@@ -964,6 +983,7 @@ impl<'c> Gen<'c> {
             text: Vec::with_capacity(4096),
             line: Vec::with_capacity(4096),
             nbsp: 0.0,
+            malformed: 0,
         }
     }
 
@@ -1001,6 +1021,7 @@ impl<'c> Gen<'c> {
     }
 
     fn malformed(&mut self, line_no: u64, ts: i64) {
+        self.malformed += 1;
         let mut id = [0u8; 20];
         let id = itoa(&mut id, line_no);
         let mut tsb = [0u8; 20];
