@@ -807,7 +807,7 @@ pub fn write_jsonl_counted<W: Write>(out: W, config: &CorpusConfig) -> io::Resul
     out.flush()?;
     Ok(Written {
         lines: line_no,
-        malformed: g.malformed,
+        malformed: g.malformed_lines,
     })
 }
 
@@ -959,7 +959,7 @@ struct Gen<'c> {
     /// Chance of a non-breaking space between two words in the current message.
     nbsp: f64,
     /// Malformed lines written so far.
-    malformed: u64,
+    malformed_lines: u64,
 }
 
 impl<'c> Gen<'c> {
@@ -983,7 +983,7 @@ impl<'c> Gen<'c> {
             text: Vec::with_capacity(4096),
             line: Vec::with_capacity(4096),
             nbsp: 0.0,
-            malformed: 0,
+            malformed_lines: 0,
         }
     }
 
@@ -1021,7 +1021,7 @@ impl<'c> Gen<'c> {
     }
 
     fn malformed(&mut self, line_no: u64, ts: i64) {
-        self.malformed += 1;
+        self.malformed_lines += 1;
         let mut id = [0u8; 20];
         let id = itoa(&mut id, line_no);
         let mut tsb = [0u8; 20];
