@@ -39,7 +39,8 @@ Prints one markdown table comparing topictally with raw aho-corasick (issue 5).
   --only LABEL  only the rows whose label (`en-10k/blogs`) starts with LABEL
   --profile PATH:LABEL
                 no table: run only the library's `core` or `e2e` path on one row
-                (`core:en-100k/blogs`) for 10 seconds, for `perf record`";
+                (`core:en-100k/blogs`) for 10 seconds, for `perf record`; with --runs N,
+                exactly N passes instead (for `valgrind --tool=callgrind`)";
 
 fn main() {
     if let Err(e) = run() {
@@ -147,9 +148,15 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
     })
 }
 
-/// Runs one library path over one row for 10 seconds, after checking it: a target for
-/// `perf record` with nothing else in the profile but loading.
-fn profile_one(options: &Options, path: &str, label: &str) -> Result<(), Box<dyn Error>> {
+/// Runs one library path over one row for 10 seconds, or exactly `passes` times, after
+/// checking it: a target for `perf record` or callgrind with nothing else in the profile but
+/// loading.
+fn profile_one(
+    options: &Options,
+    path: &str,
+    label: &str,
+    passes: Option<usize>,
+) -> Result<(), Box<dyn Error>> {
     let (dict_name, corpus_name) = label
         .split_once('/')
         .ok_or("--profile: the label is DICT/CORPUS, e.g. en-10k/blogs")?;
@@ -168,8 +175,11 @@ fn profile_one(options: &Options, path: &str, label: &str) -> Result<(), Box<dyn
     let one_thread = support::one_thread_pool();
     let mut matches = Matches::new();
     let start = Instant::now();
-    let mut passes = 0u32;
-    while start.elapsed() < Duration::from_secs(10) {
+    let mut done = 0u32;
+    while match passes {
+        Some(n) => (done as usize) < n,
+        None => start.elapsed() < Duration::from_secs(10),
+    } {
         if path == "core" {
             black_box(support::library_core(&classifier, &messages, &mut matches));
         } else {
@@ -177,16 +187,16 @@ fn profile_one(options: &Options, path: &str, label: &str) -> Result<(), Box<dyn
                 one_thread.install(|| support::library_end_to_end(&classifier, &corpus.jsonl)),
             );
         }
-        passes += 1;
+        done += 1;
     }
     let bytes = if path == "core" {
         corpus.text_bytes()
     } else {
         corpus.jsonl.len()
     };
-    let per_pass = start.elapsed() / passes;
+    let per_pass = start.elapsed() / done;
     println!(
-        "{path} {label}: {passes} passes, {} MB/s",
+        "{path} {label}: {done} passes, {} MB/s",
         fmt_rate(mbps(bytes, per_pass))
     );
     Ok(())
@@ -275,7 +285,9 @@ fn run() -> Result<(), Box<dyn Error>> {
         profile,
     } = parse_args()?;
     if let Some((path, label)) = profile {
-        return profile_one(&options, &path, &label);
+        // `--runs N` (no time budget) asks for exactly N passes.
+        let passes = (runs.budget == Duration::ZERO).then_some(runs.min);
+        return profile_one(&options, &path, &label, passes);
     }
     let wanted = |label: &str| match only.as_deref() {
         None => true,

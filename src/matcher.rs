@@ -51,6 +51,8 @@ struct Engine {
     /// What the scan does at a text byte (see [`SKIP`] and the others), after a character
     /// that allows a word boundary (`[0]`) or one that does not (`[1]`).
     start: [[u8; 256]; 2],
+    /// The ASCII word characters where, after a word character, no pattern can start.
+    inside_word: [bool; 256],
     /// Which characters of U+4000..=U+9FFF begin a pattern, one bit each: Chinese text
     /// starts a walk at every character, so most are turned away with one lookup.
     han_starts: Box<[u64; HAN_WORDS]>,
@@ -146,7 +148,7 @@ impl EngineBuilder {
                 *action = match b {
                     0..=0x7F => {
                         let f = ascii[b];
-                        match (trie.root(f) != 0, needs_left[f as usize]) {
+                        match (trie.starts_with(f), needs_left[f as usize]) {
                             (true, needs_left) if !(needs_left && after_word) => WALK,
                             _ => SKIP,
                         }
@@ -158,12 +160,17 @@ impl EngineBuilder {
                 };
             }
         }
+        let mut inside_word = [false; 256];
+        for (b, skip) in inside_word.iter_mut().enumerate() {
+            *skip = b < 0x80 && ASCII_WORD[b] && start[1][b] == SKIP;
+        }
         Some(Engine {
             fold,
             trie,
             ascii,
             needs_left,
             start,
+            inside_word,
             han_starts,
             starts,
             uses,
@@ -240,11 +247,17 @@ impl Engine {
                 SKIP => {
                     after_word = b < 0x80 && ASCII_WORD[b as usize];
                     i += 1;
+                    if after_word {
+                        i = self.skip_word(bytes, i);
+                    }
                 }
                 WALK => {
                     self.walk(text, i, found);
                     after_word = ASCII_WORD[b as usize & 0x7F];
                     i += 1;
+                    if after_word {
+                        i = self.skip_word(bytes, i);
+                    }
                 }
                 HAN => {
                     let starts_pattern = bytes
@@ -265,7 +278,7 @@ impl Engine {
                 _ => {
                     let c = char_at(text, i);
                     let first = self.first_folded_byte(c, b);
-                    if self.trie.root(first) != 0
+                    if self.trie.starts_with(first)
                         && !(after_word && self.needs_left[first as usize])
                     {
                         self.walk(text, i, found);
@@ -275,6 +288,16 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// The position after the ASCII word characters from `i` on where no pattern can start
+    /// (inside a word, most of them): the rest of a word is passed over in a tight loop.
+    #[inline]
+    fn skip_word(&self, bytes: &[u8], mut i: usize) -> usize {
+        while bytes.get(i).is_some_and(|&b| self.inside_word[b as usize]) {
+            i += 1;
+        }
+        i
     }
 
     /// The first byte of the folded form of `c`, whose first byte in the text is `b`.
@@ -292,19 +315,20 @@ impl Engine {
 
     /// Follows the trie from text position `start`, reporting every pattern that occurs
     /// there.
+    #[inline(always)]
     fn walk(&self, text: &str, start: usize, found: &mut impl FnMut(Use, usize, usize)) {
         let bytes = text.as_bytes();
         let trie = &self.trie;
-        let mut node = 0u32;
+        let mut state = trie.start();
         let mut p = start;
         let mut left_ok = None;
         while let Some(&b) = bytes.get(p) {
             if b < 0x80 {
                 let f = self.ascii[b as usize];
-                node = trie.next(node, f);
-                if node == 0 {
+                let Some(next) = trie.step(state, f) else {
                     return;
-                }
+                };
+                state = next;
                 if f == b' ' {
                     p = skip_whitespace(text, p);
                     continue; // no keyword ends with a space
@@ -313,19 +337,19 @@ impl Engine {
             } else if (0xE4..=0xE9).contains(&b) {
                 // U+4000..=U+9FFF (Han, almost all): no case, no whitespace, three bytes.
                 for &cb in bytes.get(p..p + 3).unwrap_or_default() {
-                    node = trie.next(node, cb);
-                    if node == 0 {
+                    let Some(next) = trie.step(state, cb) else {
                         return;
-                    }
+                    };
+                    state = next;
                 }
                 p += 3;
             } else {
                 let c = char_at(text, p);
                 if c.is_whitespace() {
-                    node = trie.next(node, b' ');
-                    if node == 0 {
+                    let Some(next) = trie.step(state, b' ') else {
                         return;
-                    }
+                    };
+                    state = next;
                     p = skip_whitespace(text, p);
                     continue;
                 }
@@ -333,24 +357,24 @@ impl Engine {
                 if self.fold && !is_caseless(c) {
                     for lower in c.to_lowercase() {
                         for &lb in lower.encode_utf8(&mut buf).as_bytes() {
-                            node = trie.next(node, lb);
-                            if node == 0 {
+                            let Some(next) = trie.step(state, lb) else {
                                 return;
-                            }
+                            };
+                            state = next;
                         }
                     }
                 } else {
                     for &cb in c.encode_utf8(&mut buf).as_bytes() {
-                        node = trie.next(node, cb);
-                        if node == 0 {
+                        let Some(next) = trie.step(state, cb) else {
                             return;
-                        }
+                        };
+                        state = next;
                     }
                 }
                 p += c.len_utf8();
             }
             // A whole text character has been consumed: patterns may end here.
-            if let Some(pattern) = trie.output(node) {
+            if let Some(pattern) = trie.output(state) {
                 self.report(text, pattern, start, p, &mut left_ok, found);
             }
         }

@@ -90,6 +90,11 @@ impl TrieBuilder {
             }
         }
         let mut units = layout.units;
+        // The root's own slot is no node's child: with a `check` no node has, a step from the
+        // root by byte 0 cannot land on it.
+        if let Some(root) = units.first_mut() {
+            root.check = FREE;
+        }
         // Keep 256 slots past the largest base, so that `base + byte` is always in bounds.
         let max_base = units
             .iter()
@@ -211,35 +216,48 @@ impl Layout {
     }
 }
 
+/// Where a walk of the trie stands: a node, and its `base` (read together with its `check`
+/// when the node was reached, so a step costs one array read).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct State {
+    node: u32,
+    base: u32,
+}
+
 impl Trie {
-    /// The node reached from `node` by byte `b`, or 0 (the root) when there is none.
+    /// The root, where every walk starts.
     #[inline]
-    pub(crate) fn next(&self, node: u32, b: u8) -> u32 {
-        let base = self
-            .units
-            .get(node as usize)
-            .map_or(0, |u| u.base & !OUTPUT);
-        let child = base + b as u32;
-        match self.units.get(child as usize) {
-            Some(u) if u.check == node && child != 0 => child,
-            _ => 0,
+    pub(crate) fn start(&self) -> State {
+        State {
+            node: 0,
+            base: self.units.first().map_or(0, |u| u.base),
         }
     }
 
-    /// The node reached from the root by byte `b`, or 0.
+    /// The state reached from `state` by byte `b`, if the trie has that edge.
     #[inline]
-    pub(crate) fn root(&self, b: u8) -> u32 {
-        self.next(0, b)
+    pub(crate) fn step(&self, state: State, b: u8) -> Option<State> {
+        let child = (state.base & !OUTPUT) + u32::from(b);
+        let unit = self.units.get(child as usize)?;
+        (unit.check == state.node).then_some(State {
+            node: child,
+            base: unit.base,
+        })
     }
 
-    /// The pattern ending at `node`, if any.
+    /// Whether some pattern starts with byte `b`.
     #[inline]
-    pub(crate) fn output(&self, node: u32) -> Option<u32> {
-        let unit = self.units.get(node as usize)?;
-        if unit.base & OUTPUT == 0 {
+    pub(crate) fn starts_with(&self, b: u8) -> bool {
+        self.step(self.start(), b).is_some()
+    }
+
+    /// The pattern ending at `state`, if any.
+    #[inline]
+    pub(crate) fn output(&self, state: State) -> Option<u32> {
+        if state.base & OUTPUT == 0 {
             return None;
         }
-        self.outputs.get(node as usize).copied()
+        self.outputs.get(state.node as usize).copied()
     }
 
     /// Heap memory in bytes.
@@ -253,14 +271,14 @@ mod tests {
     use super::*;
 
     fn walk(trie: &Trie, s: &[u8]) -> Vec<u32> {
-        let mut node = 0;
+        let mut state = trie.start();
         let mut found = Vec::new();
         for &b in s {
-            node = trie.next(node, b);
-            if node == 0 {
-                break;
+            match trie.step(state, b) {
+                Some(next) => state = next,
+                None => break,
             }
-            found.extend(trie.output(node));
+            found.extend(trie.output(state));
         }
         found
     }
@@ -278,7 +296,8 @@ mod tests {
         assert_eq!(walk(&t, b"shes"), [4]);
         assert_eq!(walk(&t, b"\xff\x00"), [5]);
         assert_eq!(walk(&t, b"x"), Vec::<u32>::new());
-        assert_eq!(t.root(b'z'), 0);
+        assert!(!t.starts_with(b'z'));
+        assert!(!t.starts_with(0));
     }
 
     #[test]
