@@ -6,6 +6,7 @@ mod corpora;
 mod count_example;
 mod counts;
 mod errors;
+mod hostile;
 mod prop;
 mod queries;
 mod reference;
