@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::boundary::{allows_boundary, edge_needs_boundary, is_unspaced};
 use crate::dictionary::{Dictionary, Keyword};
 use crate::error::{DictionaryError, DictionaryErrorKind};
-use crate::trie::{Trie, TrieBuilder};
+use crate::trie::{State, Trie, TrieBuilder};
 
 /// The most bytes of distinct normalized keywords one case mode may hold: the double array
 /// addresses its slots with 31 bits, and a trie has at most one node per keyword byte.
@@ -51,6 +51,9 @@ struct Engine {
     /// What the scan does at a text byte (see [`SKIP`] and the others), after a character
     /// that allows a word boundary (`[0]`) or one that does not (`[1]`).
     start: [[u8; 256]; 2],
+    /// The state after the first byte of a walk that starts at an ASCII byte (where the scan
+    /// walks at all).
+    first_step: [State; 128],
     /// The ASCII word characters where, after a word character, no pattern can start.
     inside_word: [bool; 256],
     /// Which characters of U+4000..=U+9FFF begin a pattern, one bit each: Chinese text
@@ -164,8 +167,12 @@ impl EngineBuilder {
         for (b, skip) in inside_word.iter_mut().enumerate() {
             *skip = b < 0x80 && ASCII_WORD[b] && start[1][b] == SKIP;
         }
+        let first_step = std::array::from_fn(|b| {
+            trie.step(trie.start(), ascii[b]).unwrap_or(trie.start())
+        });
         Some(Engine {
             fold,
+            first_step,
             trie,
             ascii,
             needs_left,
@@ -252,7 +259,9 @@ impl Engine {
                     }
                 }
                 WALK => {
-                    self.walk(text, i, found);
+                    // The first step is in a table: an ASCII byte where a pattern starts.
+                    let first = self.first_step[b as usize & 0x7F];
+                    self.walk(text, i, first, i + 1, found);
                     after_word = ASCII_WORD[b as usize & 0x7F];
                     i += 1;
                     if after_word {
@@ -270,7 +279,7 @@ impl Engine {
                         })
                         .is_some_and(|h| self.han_starts[h / 64] & (1 << (h % 64)) != 0);
                     if starts_pattern {
-                        self.walk(text, i, found);
+                        self.walk(text, i, self.trie.start(), i, found);
                     }
                     after_word = false;
                     i += 3;
@@ -281,7 +290,7 @@ impl Engine {
                     if self.trie.starts_with(first)
                         && !(after_word && self.needs_left[first as usize])
                     {
-                        self.walk(text, i, found);
+                        self.walk(text, i, self.trie.start(), i, found);
                     }
                     after_word = !allows_boundary(Some(c));
                     i += c.len_utf8();
@@ -313,16 +322,28 @@ impl Engine {
         }
     }
 
-    /// Follows the trie from text position `start`, reporting every pattern that occurs
-    /// there.
+    /// Follows the trie from `state`, where the text from `start` to `p` has led, reporting
+    /// every pattern that occurs at `start`.
     #[inline(always)]
-    fn walk(&self, text: &str, start: usize, found: &mut impl FnMut(Use, usize, usize)) {
+    fn walk(
+        &self,
+        text: &str,
+        start: usize,
+        mut state: State,
+        mut p: usize,
+        found: &mut impl FnMut(Use, usize, usize),
+    ) {
         let bytes = text.as_bytes();
         let trie = &self.trie;
-        let mut state = trie.start();
-        let mut p = start;
         let mut left_ok = None;
-        while let Some(&b) = bytes.get(p) {
+        loop {
+            // A whole text character has been consumed: patterns may end here.
+            if let Some(pattern) = trie.output(state) {
+                self.report(text, pattern, start, p, &mut left_ok, found);
+            }
+            let Some(&b) = bytes.get(p) else {
+                return;
+            };
             if b < 0x80 {
                 let f = self.ascii[b as usize];
                 let Some(next) = trie.step(state, f) else {
@@ -372,10 +393,6 @@ impl Engine {
                     }
                 }
                 p += c.len_utf8();
-            }
-            // A whole text character has been consumed: patterns may end here.
-            if let Some(pattern) = trie.output(state) {
-                self.report(text, pattern, start, p, &mut left_ok, found);
             }
         }
     }
