@@ -1,7 +1,9 @@
 //! Counts over a batch or a stream (SEMANTICS.md §4–§5): [`Counts`], a commutative monoid
 //! whose serde form is §5's JSON, and [`Tally`], which accumulates them message by message.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -197,6 +199,10 @@ pub struct Tally<'c> {
     topics: Vec<TopicTally>,
     /// Mentions per keyword of every topic, at [`Classifier::keyword_offsets`].
     keywords: Vec<u64>,
+    /// The sources seen: a source's id is its index in each topic's `by_source`.
+    sources: Ids<String>,
+    /// The time buckets seen, by their start in Unix seconds; likewise for `by_time`.
+    buckets: Ids<i64>,
     errors: ErrorCounts,
 }
 
@@ -204,11 +210,88 @@ pub struct Tally<'c> {
 struct TopicTally {
     messages: u64,
     mentions: u64,
-    by_source: HashMap<String, Volume>,
-    /// Keyed by the bucket's start, in Unix seconds.
-    by_time: HashMap<i64, Volume>,
-    /// Mentions per (keyword, bucket start), when the classifier asks for them.
-    keywords_by_time: HashMap<(usize, i64), u64>,
+    /// By source id.
+    by_source: IdMap<usize, Volume>,
+    /// By bucket id.
+    by_time: IdMap<usize, Volume>,
+    /// Mentions per (keyword, bucket id), when the classifier asks for them.
+    keywords_by_time: IdMap<(usize, usize), u64>,
+}
+
+/// A map keyed by ids, hashed with [`IdHasher`].
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// A multiply-rotate hash (as in rustc's FxHash) for small integer keys made here, never by
+/// the input: one multiplication per word instead of SipHash's rounds, on every mention.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+/// Dense ids for the keys seen (sources, time buckets), in order of first sight. A stream's
+/// messages mostly repeat the key of the message before, which is checked first.
+#[derive(Clone, Debug)]
+struct Ids<K> {
+    keys: Vec<K>,
+    ids: HashMap<K, usize>,
+    last: usize,
+}
+
+impl<K> Default for Ids<K> {
+    fn default() -> Ids<K> {
+        Ids {
+            keys: Vec::new(),
+            ids: HashMap::new(),
+            last: 0,
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Ids<K> {
+    /// The id of `key`, given one if it is new.
+    fn id<Q>(&mut self, key: &Q) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
+        if self.keys.get(self.last).is_some_and(|k| k.borrow() == key) {
+            return self.last;
+        }
+        let id = match self.ids.get(key) {
+            Some(&id) => id,
+            None => {
+                let id = self.keys.len();
+                self.keys.push(key.to_owned());
+                self.ids.insert(key.to_owned(), id);
+                id
+            }
+        };
+        self.last = id;
+        id
+    }
+
+    /// For each of `other`'s ids, the id of the same key here.
+    fn translate(&mut self, other: &Ids<K>) -> Vec<usize> {
+        other.keys.iter().map(|k| self.id(k.borrow())).collect()
+    }
 }
 
 impl Classifier {
@@ -221,6 +304,8 @@ impl Classifier {
             matched: 0,
             topics: vec![TopicTally::default(); self.dictionary().topics().len()],
             keywords: vec![0; self.keyword_offsets().last().copied().unwrap_or(0)],
+            sources: Ids::default(),
+            buckets: Ids::default(),
             errors: ErrorCounts::default(),
         }
     }
@@ -272,10 +357,10 @@ impl<'c> Tally<'c> {
             return Ok(());
         }
         self.matched += 1;
-        let source = message.source.unwrap_or(UNKNOWN_SOURCE);
+        let source = self.sources.id(message.source.unwrap_or(UNKNOWN_SOURCE));
         let bucket = message
             .timestamp
-            .map(|ts| self.classifier.time_bucket().start(ts));
+            .map(|ts| self.buckets.id(&self.classifier.time_bucket().start(ts)));
         let offsets = self.classifier.keyword_offsets();
         for hit in self.matches.iter() {
             let volume = Volume {
@@ -285,12 +370,7 @@ impl<'c> Tally<'c> {
             let topic = &mut self.topics[hit.topic];
             topic.messages += 1;
             topic.mentions += volume.mentions;
-            match topic.by_source.get_mut(source) {
-                Some(v) => v.add(volume),
-                None => {
-                    topic.by_source.insert(source.to_string(), volume);
-                }
-            }
+            topic.by_source.entry(source).or_default().add(volume);
             if let Some(bucket) = bucket {
                 topic.by_time.entry(bucket).or_default().add(volume);
             }
@@ -319,22 +399,19 @@ impl<'c> Tally<'c> {
         self.total += other.total;
         self.matched += other.matched;
         self.errors.merge(&other.errors);
+        let sources = self.sources.translate(&other.sources);
+        let buckets = self.buckets.translate(&other.buckets);
         for (mine, theirs) in self.topics.iter_mut().zip(&other.topics) {
             mine.messages += theirs.messages;
             mine.mentions += theirs.mentions;
-            for (source, v) in &theirs.by_source {
-                match mine.by_source.get_mut(source) {
-                    Some(mine) => mine.add(*v),
-                    None => {
-                        mine.by_source.insert(source.clone(), *v);
-                    }
-                }
+            for (&id, v) in &theirs.by_source {
+                mine.by_source.entry(sources[id]).or_default().add(*v);
             }
-            for (bucket, v) in &theirs.by_time {
-                mine.by_time.entry(*bucket).or_default().add(*v);
+            for (&id, v) in &theirs.by_time {
+                mine.by_time.entry(buckets[id]).or_default().add(*v);
             }
-            for (key, n) in &theirs.keywords_by_time {
-                *mine.keywords_by_time.entry(*key).or_default() += n;
+            for (&(k, b), n) in &theirs.keywords_by_time {
+                *mine.keywords_by_time.entry((k, buckets[b])).or_default() += n;
             }
         }
         for (mine, theirs) in self.keywords.iter_mut().zip(&other.keywords) {
@@ -364,18 +441,18 @@ impl<'c> Tally<'c> {
             let by_source = tally
                 .by_source
                 .iter()
-                .map(|(s, v)| (s.clone(), *v))
+                .map(|(&id, v)| (self.sources.keys[id].clone(), *v))
                 .collect();
             let by_time = tally
                 .by_time
                 .iter()
-                .map(|(&b, v)| (bucket.label(b), *v))
+                .map(|(&id, v)| (bucket.label(self.buckets.keys[id]), *v))
                 .collect();
             let mut keywords_by_time: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
             for (&(k, b), &n) in &tally.keywords_by_time {
                 let written = topic.keywords()[k].as_written().to_string();
                 keywords_by_time
-                    .entry(bucket.label(b))
+                    .entry(bucket.label(self.buckets.keys[b]))
                     .or_default()
                     .insert(written, n);
             }
