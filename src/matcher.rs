@@ -56,9 +56,10 @@ struct Engine {
     first_step: [State; 128],
     /// The ASCII word characters where, after a word character, no pattern can start.
     inside_word: [bool; 256],
-    /// Which characters of U+4000..=U+9FFF begin a pattern, one bit each: Chinese text
-    /// starts a walk at every character, so most are turned away with one lookup.
-    han_starts: Box<[u64; HAN_WORDS]>,
+    /// For each character of U+4000..=U+9FFF, the state after it, or the root when no pattern
+    /// begins with it (empty when none begins with any): Chinese text starts a walk at every
+    /// character, and one lookup turns most away or takes the walk's first three steps.
+    han_first: Vec<State>,
     /// The uses of pattern `p` are `uses[starts[p]..starts[p + 1]]`.
     starts: Vec<u32>,
     uses: Vec<Use>,
@@ -139,10 +140,17 @@ impl EngineBuilder {
             };
         }
         let trie = trie.build();
-        let mut han_starts = Box::new([0u64; HAN_WORDS]);
+        let mut han_first = Vec::new();
         for pattern in &self.patterns {
-            if let Some(i) = pattern.chars().next().and_then(han_index) {
-                han_starts[i / 64] |= 1 << (i % 64);
+            if let Some((c, i)) = pattern.chars().next().and_then(|c| Some((c, han_index(c)?))) {
+                han_first.resize(HAN_CHARS, trie.start());
+                let mut state = Some(trie.start());
+                for &b in c.encode_utf8(&mut [0; 4]).as_bytes() {
+                    state = state.and_then(|s| trie.step(s, b));
+                }
+                if let (Some(state), Some(slot)) = (state, han_first.get_mut(i)) {
+                    *slot = state;
+                }
             }
         }
         let mut start = [[SKIP; 256]; 2];
@@ -178,7 +186,7 @@ impl EngineBuilder {
             needs_left,
             start,
             inside_word,
-            han_starts,
+            han_first,
             starts,
             uses,
         })
@@ -235,7 +243,7 @@ impl Matcher {
             .iter()
             .map(|e| {
                 e.trie.memory_usage()
-                    + HAN_WORDS * 8
+                    + e.han_first.len() * std::mem::size_of::<State>()
                     + e.starts.len() * std::mem::size_of::<u32>()
                     + e.uses.len() * std::mem::size_of::<Use>()
             })
@@ -269,17 +277,14 @@ impl Engine {
                     }
                 }
                 HAN => {
-                    let starts_pattern = bytes
-                        .get(i..i + 3)
-                        .and_then(|b3| {
-                            let c = (u32::from(b3[0] & 0x0F) << 12)
-                                | (u32::from(b3[1] & 0x3F) << 6)
-                                | u32::from(b3[2] & 0x3F);
-                            han_index(char::from_u32(c)?)
-                        })
-                        .is_some_and(|h| self.han_starts[h / 64] & (1 << (h % 64)) != 0);
-                    if starts_pattern {
-                        self.walk(text, i, self.trie.start(), i, found);
+                    let first = bytes.get(i..i + 3).and_then(|b3| {
+                        let c = (usize::from(b3[0] & 0x0F) << 12)
+                            | (usize::from(b3[1] & 0x3F) << 6)
+                            | usize::from(b3[2] & 0x3F);
+                        self.han_first.get(c.wrapping_sub(0x4000))
+                    });
+                    if let Some(&first) = first.filter(|s| !s.is_root()) {
+                        self.walk(text, i, first, i + 3, found);
                     }
                     after_word = false;
                     i += 3;
@@ -432,13 +437,13 @@ const NON_ASCII: u8 = 3;
 /// a Han character of U+4000..=U+9FFF starts here: walk from it.
 const HAN: u8 = 4;
 
-/// The characters U+4000..=U+9FFF (all with a UTF-8 lead byte of 0xE4..=0xE9), as bits.
-const HAN_WORDS: usize = 0x6000 / 64;
+/// The number of characters U+4000..=U+9FFF (all with a UTF-8 lead byte of 0xE4..=0xE9).
+const HAN_CHARS: usize = 0x6000;
 
 /// The position of `c` among U+4000..=U+9FFF.
 #[inline]
 fn han_index(c: char) -> Option<usize> {
-    (c as usize).checked_sub(0x4000).filter(|&i| i < 0x6000)
+    (c as usize).checked_sub(0x4000).filter(|&i| i < HAN_CHARS)
 }
 
 /// The ASCII word characters: letters, digits, `_`.
