@@ -36,6 +36,8 @@ pub(crate) struct Use {
     check_left: bool,
     /// Whether the character after an occurrence must not be a word character.
     check_right: bool,
+    /// Whether this is the pattern's last use.
+    last: bool,
 }
 
 /// The patterns of one case mode, their trie and the tables of the walk.
@@ -60,8 +62,7 @@ struct Engine {
     /// begins with it (empty when none begins with any): Chinese text starts a walk at every
     /// character, and one lookup turns most away or takes the walk's first three steps.
     han_first: Vec<State>,
-    /// The uses of pattern `p` are `uses[starts[p]..starts[p + 1]]`.
-    starts: Vec<u32>,
+    /// The uses of each pattern in turn, its last one marked.
     uses: Vec<Use>,
 }
 
@@ -109,6 +110,7 @@ impl EngineBuilder {
             check_right: whole_word
                 && !keyword.is_prefix()
                 && last.is_some_and(edge_needs_boundary),
+            last: false,
         });
     }
 
@@ -118,17 +120,19 @@ impl EngineBuilder {
         }
         let mut trie = TrieBuilder::new();
         let mut needs_left = [true; 256];
-        let mut starts = Vec::with_capacity(self.uses.len() + 1);
-        let mut uses = Vec::new();
-        for (id, (pattern, pattern_uses)) in self.patterns.iter().zip(self.uses).enumerate() {
-            trie.add(pattern.as_bytes(), id as u32);
+        let mut uses: Vec<Use> = Vec::new();
+        for (pattern, pattern_uses) in self.patterns.iter().zip(self.uses) {
+            // The trie holds where the pattern's uses start, so that a walk reaches them with
+            // one read (and one cache miss) less than through a pattern number.
+            trie.add(pattern.as_bytes(), uses.len() as u32);
             if let Some(&first) = pattern.as_bytes().first() {
                 needs_left[first as usize] &= pattern_uses.iter().all(|u| u.check_left);
             }
-            starts.push(uses.len() as u32);
             uses.extend(pattern_uses);
+            if let Some(u) = uses.last_mut() {
+                u.last = true;
+            }
         }
-        starts.push(uses.len() as u32);
         let mut ascii = [0u8; 128];
         for (b, slot) in ascii.iter_mut().enumerate() {
             let b = b as u8;
@@ -187,7 +191,6 @@ impl EngineBuilder {
             start,
             inside_word,
             han_first,
-            starts,
             uses,
         })
     }
@@ -244,7 +247,6 @@ impl Matcher {
             .map(|e| {
                 e.trie.memory_usage()
                     + e.han_first.len() * std::mem::size_of::<State>()
-                    + e.starts.len() * std::mem::size_of::<u32>()
                     + e.uses.len() * std::mem::size_of::<Use>()
             })
             .sum()
@@ -343,8 +345,8 @@ impl Engine {
         let mut left_ok = None;
         loop {
             // A whole text character has been consumed: patterns may end here.
-            if let Some(pattern) = trie.output(state) {
-                self.report(text, pattern, start, p, &mut left_ok, found);
+            if let Some(first_use) = trie.output(state) {
+                self.report(text, first_use, start, p, &mut left_ok, found);
             }
             let Some(&b) = bytes.get(p) else {
                 return;
@@ -402,28 +404,28 @@ impl Engine {
         }
     }
 
+    /// Reports the uses of the pattern whose first use is `uses[first]`, at `start..end`.
     fn report(
         &self,
         text: &str,
-        pattern: u32,
+        first: u32,
         start: usize,
         end: usize,
         left_ok: &mut Option<bool>,
         found: &mut impl FnMut(Use, usize, usize),
     ) {
-        let p = pattern as usize;
-        let uses = &self.uses[self.starts[p] as usize..self.starts[p + 1] as usize];
         let mut right_ok = None;
-        for &u in uses {
-            if u.check_left && !*left_ok.get_or_insert_with(|| allows_boundary(before(text, start)))
-            {
-                continue;
+        for &u in self.uses.get(first as usize..).unwrap_or_default() {
+            let whole = (!u.check_left
+                || *left_ok.get_or_insert_with(|| allows_boundary(before(text, start))))
+                && (!u.check_right
+                    || *right_ok.get_or_insert_with(|| allows_boundary(after(text, end))));
+            if whole {
+                found(u, start, end);
             }
-            if u.check_right && !*right_ok.get_or_insert_with(|| allows_boundary(after(text, end)))
-            {
-                continue;
+            if u.last {
+                break;
             }
-            found(u, start, end);
         }
     }
 }

@@ -22,7 +22,8 @@ struct Unit {
 #[derive(Clone, Debug)]
 pub(crate) struct Trie {
     units: Vec<Unit>,
-    /// The pattern ending at each slot (valid where the slot's `base` has [`OUTPUT`]).
+    /// The value of the pattern ending at each slot (valid where the slot's `base` has
+    /// [`OUTPUT`]).
     outputs: Vec<u32>,
 }
 
@@ -41,7 +42,7 @@ impl TrieBuilder {
         }
     }
 
-    /// Adds pattern `id` (non-empty bytes).
+    /// Adds a pattern (non-empty bytes) with its value `id`.
     pub(crate) fn add(&mut self, pattern: &[u8], id: u32) {
         let mut node = 0usize;
         for &b in pattern {
@@ -259,7 +260,7 @@ impl Trie {
         self.step(self.start(), b).is_some()
     }
 
-    /// The pattern ending at `state`, if any.
+    /// The value of the pattern ending at `state`, if any.
     #[inline]
     pub(crate) fn output(&self, state: State) -> Option<u32> {
         if state.base & OUTPUT == 0 {
