@@ -146,7 +146,11 @@ impl EngineBuilder {
         let trie = trie.build();
         let mut han_first = Vec::new();
         for pattern in &self.patterns {
-            if let Some((c, i)) = pattern.chars().next().and_then(|c| Some((c, han_index(c)?))) {
+            if let Some((c, i)) = pattern
+                .chars()
+                .next()
+                .and_then(|c| Some((c, han_index(c)?)))
+            {
                 han_first.resize(HAN_CHARS, trie.start());
                 let mut state = Some(trie.start());
                 for &b in c.encode_utf8(&mut [0; 4]).as_bytes() {
@@ -179,9 +183,8 @@ impl EngineBuilder {
         for (b, skip) in inside_word.iter_mut().enumerate() {
             *skip = b < 0x80 && ASCII_WORD[b] && start[1][b] == SKIP;
         }
-        let first_step = std::array::from_fn(|b| {
-            trie.step(trie.start(), ascii[b]).unwrap_or(trie.start())
-        });
+        let first_step =
+            std::array::from_fn(|b| trie.step(trie.start(), ascii[b]).unwrap_or(trie.start()));
         Some(Engine {
             fold,
             first_step,
