@@ -3,10 +3,19 @@
 //! A [`Record`] is the message text with its optional source, timestamp and language.
 //! [`parse_json_record`] turns one JSON Lines line into a `Record`, or explains in a
 //! [`RecordErrorKind`] why the line is malformed. The field names are configurable at run time
-//! ([`FieldNames`]), so the parser is a hand-written serde `Visitor` over the JSON object rather
-//! than a derived `Deserialize`.
+//! ([`FieldNames`]), so the parsers are hand-written, a byte scanner for the common case and a
+//! serde `Visitor` over the JSON object for the rest, rather than a derived `Deserialize`.
 //!
 //! # How the JSON is read
+//!
+//! Two readers share the work. A hand-written scanner ([`parse_fast`]) reads the common
+//! line in one pass: a JSON object whose keys have no escapes, whose configured fields hold
+//! strings, `null` or (for the timestamp) a number, and whose other fields hold any valid JSON
+//! nested not too deeply. It never decides that a line is malformed: whenever it meets anything
+//! it is not sure about, valid or not, it gives up and the line goes to the serde_json reader
+//! below, which stays the single source of truth for every error and its message. On the
+//! corpora the fast path reads every line; a differential test (`fast::fast_path_tests`) holds it to
+//! the serde_json reader.
 //!
 //! serde_json validates strings strictly when they are read as strings: a lone surrogate escape
 //! (`"\ud800"`) is an error. That is what §6 wants for `text`, `source` and `lang`, but fields
@@ -15,10 +24,10 @@
 //! skipped iteratively, without recursion, so however deeply they nest they cannot overflow the
 //! stack; the configured fields are read one level deep.
 //!
-//! The parser makes one pass over the line in the common case. When serde_json itself rejects
-//! something (rather than the visitor rejecting a field), the line is checked once more as
-//! plain JSON: if it is not valid JSON, that is the error reported, with its column. If it is
-//! valid JSON, a second, slower pass reads the configured fields as raw JSON text
+//! The serde_json reader makes one pass over the line in the common case. When serde_json
+//! itself rejects something (rather than the visitor rejecting a field), the line is checked
+//! once more as plain JSON: if it is not valid JSON, that is the error reported, with its column.
+//! If it is valid JSON, a second, slower pass reads the configured fields as raw JSON text
 //! ([`serde_json::value::RawValue`]) and object keys as bytes, so that it can tell exactly which
 //! field is at fault (a lone surrogate in `text`, a timestamp number too large for a float) and
 //! accept lone surrogates in the keys and values of ignored fields.
@@ -32,6 +41,10 @@ use serde::de::{
 use serde_json::value::RawValue;
 
 use crate::timestamp::{Timestamp, TimestampError};
+
+mod fast;
+
+use fast::parse_fast;
 
 /// Names of the record fields (defaults: "text", "source", "timestamp", "lang").
 ///
@@ -62,18 +75,25 @@ impl Default for FieldNames {
 
 impl FieldNames {
     /// Returns the roles (a bit set of `ROLE_*`) whose name is `key`.
+    #[inline]
     pub(crate) fn roles_of(&self, key: &[u8]) -> u8 {
+        // Length and first byte first: most keys differ from most names there, which spares
+        // a call to `memcmp`.
+        let is = |name: &String| {
+            let name = name.as_bytes();
+            name.len() == key.len() && name.first() == key.first() && name == key
+        };
         let mut roles = 0;
-        if key == self.text.as_bytes() {
+        if is(&self.text) {
             roles |= ROLE_TEXT;
         }
-        if key == self.source.as_bytes() {
+        if is(&self.source) {
             roles |= ROLE_SOURCE;
         }
-        if key == self.timestamp.as_bytes() {
+        if is(&self.timestamp) {
             roles |= ROLE_TIMESTAMP;
         }
-        if key == self.lang.as_bytes() {
+        if is(&self.lang) {
             roles |= ROLE_LANG;
         }
         roles
@@ -346,6 +366,15 @@ pub fn parse_json_str<'a>(
     line: &'a str,
     fields: &FieldNames,
 ) -> Result<Record<'a>, RecordErrorKind> {
+    match parse_fast(line, fields) {
+        Some(record) => Ok(record),
+        None => parse_serde(line, fields),
+    }
+}
+
+/// Parses a line with serde_json: the single source of truth for every error, and the
+/// fallback for whatever [`parse_fast`] declines.
+fn parse_serde<'a>(line: &'a str, fields: &FieldNames) -> Result<Record<'a>, RecordErrorKind> {
     match parse_pass(line, fields, false) {
         Ok(record) => Ok(record),
         Err(Failure::Record(kind)) => Err(kind),
@@ -530,9 +559,18 @@ fn assign<'de>(
     lang: &mut Option<Cow<'de, str>>,
 ) -> Result<(), RecordErrorKind> {
     // Order matters only for which error is reported when one field plays several roles.
+    let mut value = value;
+    let mut unfilled = roles;
     for (role, slot) in [(ROLE_TEXT, text), (ROLE_SOURCE, source), (ROLE_LANG, lang)] {
         if roles & role != 0 {
-            *slot = string_value(fields.name_of(role), &value)?;
+            unfilled &= !role;
+            // The last role takes the value; the others (rare) get a copy.
+            let value = if unfilled == 0 {
+                std::mem::replace(&mut value, FieldValue::Null)
+            } else {
+                value.clone()
+            };
+            *slot = string_value(fields.name_of(role), value)?;
         }
     }
     if roles & ROLE_TIMESTAMP != 0 {
@@ -543,10 +581,10 @@ fn assign<'de>(
 
 fn string_value<'de>(
     field: &str,
-    value: &FieldValue<'de>,
+    value: FieldValue<'de>,
 ) -> Result<Option<Cow<'de, str>>, RecordErrorKind> {
     match value {
-        FieldValue::Str(s) => Ok(Some(s.clone())),
+        FieldValue::Str(s) => Ok(Some(s)),
         FieldValue::Null => Ok(None),
         FieldValue::LoneSurrogate => Err(RecordErrorKind::LoneSurrogate {
             field: field.to_owned(),
