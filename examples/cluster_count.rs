@@ -34,14 +34,20 @@ use timely::dataflow::operators::{Exchange, Input, Inspect, Probe};
 use timely::dataflow::InputHandle;
 use timely::worker::Worker;
 use timely::CommunicationConfig;
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/numbers.rs"]
+mod numbers;
 #[path = "support/record_flags.rs"]
 mod record_flags;
 #[path = "support/table.rs"]
 mod table;
 
+use cli::{fail, Failure};
 use record_flags::RecordFlags;
 
-use table::{table, thousands};
+use numbers::thousands;
+use table::table;
 use topictally::{
     Classifier, Counts, Dictionary, ErrorCounts, InputFormat, ReadOptions, StreamTally, TimeBucket,
     FIRST_LINES,
@@ -92,19 +98,6 @@ struct Args {
     connect_timeout: Duration,
 }
 
-/// A failure, with the exit status it deserves.
-struct Failure {
-    status: i32,
-    message: String,
-}
-
-fn fail(status: i32, message: impl Into<String>) -> Failure {
-    Failure {
-        status,
-        message: message.into(),
-    }
-}
-
 /// What a worker sends to worker 0.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Partial {
@@ -144,15 +137,7 @@ struct Job {
 }
 
 fn main() {
-    match run() {
-        Ok(()) => {}
-        Err(f) => {
-            if !f.message.is_empty() {
-                eprintln!("cluster_count: {}", f.message);
-            }
-            std::process::exit(f.status);
-        }
-    }
+    cli::main("cluster_count", run);
 }
 
 fn run() -> Result<(), Failure> {
@@ -470,7 +455,7 @@ fn connect(
 /// timely's configuration from its own flags; they are checked here, so that a typo is a
 /// usage error rather than something timely ignores.
 fn timely_config(flags: &[String]) -> Result<timely::Config, Failure> {
-    let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
+    let bad = cli::usage_error(USAGE);
     let config = timely::Config::from_args(flags.iter().cloned()).map_err(bad)?;
     if let timely::CommunicationConfig::Cluster {
         process, addresses, ..
@@ -496,17 +481,14 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut records = RecordFlags::default();
     let mut timely = Vec::new();
     let mut connect_timeout = Duration::from_secs(60);
-    let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
+    let bad = cli::usage_error(USAGE);
     while let Some(flag) = argv.next() {
         let mut value = |flag: &str| {
             argv.next()
                 .ok_or_else(|| bad(format!("{flag} needs a value")))
         };
         match flag.as_str() {
-            "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
+            "--help" => cli::help(USAGE),
             "--dict" => dict = Some(PathBuf::from(value(&flag)?)),
             "--input" => {
                 let name = value(&flag)?;
@@ -517,20 +499,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
                 }
                 inputs.push(name);
             }
-            "--format" => {
-                json = match value(&flag)?.as_str() {
-                    "json" => true,
-                    "table" => false,
-                    other => {
-                        return Err(bad(format!("--format takes table or json, not {other:?}")))
-                    }
-                }
-            }
-            "--bucket" => {
-                bucket = value(&flag)?
-                    .parse()
-                    .map_err(|e| bad(format!("--bucket: {e}")))?
-            }
+            "--format" => json = cli::json_format(&value(&flag)?).map_err(bad)?,
+            "--bucket" => bucket = cli::bucket(&value(&flag)?).map_err(bad)?,
             name if record_flags::NAMES.contains(&name) => {
                 records.take(name, || value(name), bad)?;
             }

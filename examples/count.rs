@@ -17,14 +17,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/numbers.rs"]
+mod numbers;
 #[path = "support/record_flags.rs"]
 mod record_flags;
 #[path = "support/table.rs"]
 mod table;
 
+use cli::{fail, Failure};
 use record_flags::RecordFlags;
 
-use table::{table, thousands};
+use numbers::thousands;
+use table::table;
 use topictally::{
     Classifier, Counts, Dictionary, Message, ReadOptions, ReadSummary, StreamTally, TimeBucket,
 };
@@ -71,39 +77,13 @@ enum Every {
     Period(Duration),
 }
 
-/// A failure, with the exit status it deserves.
-struct Failure {
-    status: i32,
-    message: String,
-}
-
-fn fail(status: i32, message: impl Into<String>) -> Failure {
-    Failure {
-        status,
-        message: message.into(),
-    }
-}
-
 fn main() {
-    match run() {
-        Ok(()) => {}
-        Err(f) => {
-            if !f.message.is_empty() {
-                eprintln!("count: {}", f.message);
-            }
-            std::process::exit(f.status);
-        }
-    }
+    cli::main("count", run);
 }
 
 fn run() -> Result<(), Failure> {
     let args = parse_args(std::env::args().skip(1))?;
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| fail(2, format!("cannot start {n} threads: {e}")))?;
-    }
+    cli::start_threads(args.threads)?;
     let dictionary = Dictionary::from_path(&args.dict).map_err(|e| fail(2, format!("{e:#}")))?;
     let classifier = Classifier::builder()
         .time_bucket(args.bucket)
@@ -308,40 +288,19 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut records = RecordFlags::default();
     let mut every = None;
     let (mut explain, mut explain_source, mut explain_lang) = (None, None, None);
-    let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
+    let bad = cli::usage_error(USAGE);
     while let Some(flag) = argv.next() {
         let mut value = |flag: &str| {
             argv.next()
                 .ok_or_else(|| bad(format!("{flag} needs a value")))
         };
         match flag.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
+            "-h" | "--help" => cli::help(USAGE),
             "--dict" => dict = Some(PathBuf::from(value(&flag)?)),
             "--input" => inputs.push(value(&flag)?),
-            "--format" => {
-                json = match value(&flag)?.as_str() {
-                    "json" => true,
-                    "table" => false,
-                    other => {
-                        return Err(bad(format!("--format takes table or json, not {other:?}")))
-                    }
-                }
-            }
-            "--bucket" => {
-                bucket = value(&flag)?
-                    .parse()
-                    .map_err(|e| bad(format!("--bucket: {e}")))?
-            }
-            "--threads" => {
-                let v = value(&flag)?;
-                threads =
-                    Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-                        bad(format!("--threads takes a positive number, not {v:?}"))
-                    })?);
-            }
+            "--format" => json = cli::json_format(&value(&flag)?).map_err(bad)?,
+            "--bucket" => bucket = cli::bucket(&value(&flag)?).map_err(bad)?,
+            "--threads" => threads = Some(cli::threads(&value(&flag)?).map_err(bad)?),
             name if record_flags::NAMES.contains(&name) => {
                 records.take(name, || value(name), bad)?;
             }

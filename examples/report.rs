@@ -18,6 +18,10 @@
 mod analysis;
 #[path = "report/charts.rs"]
 mod charts;
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/numbers.rs"]
+mod numbers;
 #[path = "report/page.rs"]
 mod page;
 #[path = "support/record_flags.rs"]
@@ -32,6 +36,7 @@ use topictally::{
 };
 
 use analysis::{Buckets, Last};
+use cli::{fail, Failure};
 use record_flags::RecordFlags;
 
 const USAGE: &str = "\
@@ -74,29 +79,8 @@ struct Args {
     options: ReadOptions,
 }
 
-/// A failure, with the exit status it deserves.
-struct Failure {
-    status: i32,
-    message: String,
-}
-
-fn fail(status: i32, message: impl Into<String>) -> Failure {
-    Failure {
-        status,
-        message: message.into(),
-    }
-}
-
 fn main() {
-    match run() {
-        Ok(()) => {}
-        Err(f) => {
-            if !f.message.is_empty() {
-                eprintln!("report: {}", f.message);
-            }
-            std::process::exit(f.status);
-        }
-    }
+    cli::main("report", run);
 }
 
 /// The counts to report on, and what they are.
@@ -116,12 +100,7 @@ struct Gathered {
 
 fn run() -> Result<(), Failure> {
     let args = parse_args(std::env::args().skip(1))?;
-    if let Some(n) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global()
-            .map_err(|e| fail(2, format!("cannot start {n} threads: {e}")))?;
-    }
+    cli::start_threads(args.threads)?;
     let gathered = match &args.counts {
         Some(path) => from_counts(path, &args)?,
         None => from_inputs(&args)?,
@@ -139,8 +118,8 @@ fn run() -> Result<(), Failure> {
                     2,
                     format!(
                         "the period spans about {} {width}s, too many to chart (at most {}): use a wider --bucket or --last",
-                        analysis::thousands(approx as u64),
-                        analysis::thousands(MAX_BUCKETS as u64)
+                        numbers::thousands(approx as u64),
+                        numbers::thousands(MAX_BUCKETS as u64)
                     ),
                 ));
             }
@@ -375,7 +354,7 @@ fn report_errors(summaries: &[(String, ReadSummary)], counts: &Counts) {
     let n = counts.errors.malformed;
     eprintln!(
         "report: {} malformed record{} skipped",
-        analysis::thousands(n),
+        numbers::thousands(n),
         if n == 1 { "" } else { "s" }
     );
     for (name, summary) in summaries {
@@ -386,7 +365,7 @@ fn report_errors(summaries: &[(String, ReadSummary)], counts: &Counts) {
         if summary.progress.malformed > shown {
             eprintln!(
                 "  {name}: … and {} more",
-                analysis::thousands(summary.progress.malformed - shown)
+                numbers::thousands(summary.progress.malformed - shown)
             );
         }
     }
@@ -429,7 +408,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
     let mut threads = None;
     let mut records = RecordFlags::default();
     let mut reading_flag = None;
-    let bad = |m: String| fail(2, format!("{m}\n{USAGE}"));
+    let bad = cli::usage_error(USAGE);
     while let Some(flag) = argv.next() {
         let mut value = |flag: &str| {
             argv.next()
@@ -442,29 +421,14 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, Failure> {
             reading_flag = Some(flag.clone());
         }
         match flag.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
+            "-h" | "--help" => cli::help(USAGE),
             "--dict" => dict = Some(PathBuf::from(value(&flag)?)),
             "--input" => inputs.push(value(&flag)?),
             "--counts" => counts = Some(PathBuf::from(value(&flag)?)),
             "--last" => last = Some(Last::parse(&value(&flag)?).map_err(bad)?),
             "--out" => out = PathBuf::from(value(&flag)?),
-            "--bucket" => {
-                bucket = Some(
-                    value(&flag)?
-                        .parse()
-                        .map_err(|e| bad(format!("--bucket: {e}")))?,
-                )
-            }
-            "--threads" => {
-                let v = value(&flag)?;
-                threads =
-                    Some(v.parse().ok().filter(|&n: &usize| n > 0).ok_or_else(|| {
-                        bad(format!("--threads takes a positive number, not {v:?}"))
-                    })?);
-            }
+            "--bucket" => bucket = Some(cli::bucket(&value(&flag)?).map_err(bad)?),
+            "--threads" => threads = Some(cli::threads(&value(&flag)?).map_err(bad)?),
             name if record_flags::NAMES.contains(&name) => {
                 records.take(name, || value(name), bad)?;
             }

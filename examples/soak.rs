@@ -33,6 +33,8 @@
 //! written malformed); 1 when they do not, or when `count` fails or stops reading; 2 for
 //! bad flags or a missing `count` binary.
 
+#[path = "support/numbers.rs"]
+mod numbers;
 #[path = "support/synth.rs"]
 mod synth;
 
@@ -44,6 +46,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use numbers::thousands;
 use serde::Deserialize;
 
 const USAGE: &str = "\
@@ -629,17 +632,4 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
 
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
-/// `1234567` as `1,234,567`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use topictally::{Counts, TimeBucket, Timestamp, TopicCounts, UNKNOWN_SOURCE};
 
+use crate::numbers::thousands;
+
 /// A spike needs the volume of a bucket to exceed the mean of at most this many buckets before
 /// it...
 pub const TRAILING: usize = 7;
@@ -546,19 +548,6 @@ fn hour_span(first: i64, last: i64) -> (String, String) {
     let start = format!("{d1} {} {y1} {h1:02}:00", MONTHS[m1 - 1]);
     let end = format!("{d2} {} {y2} {:02}:00", MONTHS[m2 - 1], h2 + 1);
     (start, end)
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// `n` things of a source, for the headline: `53 tweets`, `1 blog post`, `12 from mastodon`.

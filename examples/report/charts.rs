@@ -5,7 +5,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use topictally::TimeBucket;
 
-use crate::analysis::{short_label, thousands, Buckets, TopicReport};
+use crate::analysis::{short_label, Buckets, TopicReport};
+use crate::numbers::thousands;
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type DrawResult = Result<(), DrawingAreaErrorKind<std::io::Error>>;

@@ -4,10 +4,11 @@
 use std::fmt::Write as _;
 
 use crate::analysis::{
-    and_list, channel, long_label, source_phrase, thousands, Buckets, TopicReport, MIN_HISTORY,
-    MIN_SD, SIGMAS, TRAILING,
+    and_list, channel, long_label, source_phrase, Buckets, TopicReport, MIN_HISTORY, MIN_SD,
+    SIGMAS, TRAILING,
 };
 use crate::charts::{self, hex, source_color, topic_color, Bar, Stack};
+use crate::numbers::thousands;
 
 /// Everything the page shows.
 pub struct Report<'a> {

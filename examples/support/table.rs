@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::numbers::thousands;
+
 use topictally::{Counts, Dictionary, TimeBucket, TopicCounts, Volume};
 
 /// The counts as a table that reads like the dashboard sentence.
@@ -81,17 +83,4 @@ fn top<'a>(entries: impl Iterator<Item = (&'a str, u64)>, n: usize) -> String {
         parts.push(format!("(+{more} more)"));
     }
     parts.join(" · ")
-}
-
-/// `1234567` as `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
