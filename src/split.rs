@@ -644,7 +644,7 @@ impl CsvColumns {
     /// the header's, an unterminated quote, text after a closing quote, or a timestamp cell
     /// that does not parse.
     pub fn parse<'a>(&self, bytes: &'a [u8], lossy: bool) -> Result<Record<'a>, RecordErrorKind> {
-        match std::str::from_utf8(bytes) {
+        match crate::record::str_from_utf8(bytes) {
             Ok(s) => self.parse_str(s),
             Err(e) if !lossy => Err(RecordErrorKind::InvalidUtf8 {
                 offset: e.valid_up_to(),
