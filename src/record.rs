@@ -468,10 +468,7 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, '_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record<'de>, A::Error> {
         let fields = self.fields;
-        let mut text = None;
-        let mut source = None;
-        let mut timestamp = None;
-        let mut lang = None;
+        let mut filled = Filled::default();
         let mut seen = 0u8;
         while let Some(roles) = map.next_key_seed(KeySeed {
             fields,
@@ -492,25 +489,12 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, '_> {
             } else {
                 map.next_value_seed(ValueSeed)?
             };
-            if let Err(kind) = assign(
-                fields,
-                roles,
-                value,
-                &mut text,
-                &mut source,
-                &mut timestamp,
-                &mut lang,
-            ) {
+            if let Err(kind) = filled.assign(fields, roles, value) {
                 return Err(self.reject(kind));
             }
         }
-        match text {
-            Some(text) => Ok(Record {
-                text,
-                source,
-                timestamp,
-                lang,
-            }),
+        match filled.finish() {
+            Some(record) => Ok(record),
             None => {
                 let field = fields.text.clone();
                 Err(self.reject(RecordErrorKind::MissingField { field }))
@@ -561,35 +545,57 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, '_> {
     }
 }
 
-/// Stores one configured field's value in every role it plays.
-fn assign<'de>(
-    fields: &FieldNames,
-    roles: u8,
-    value: FieldValue<'de>,
-    text: &mut Option<Cow<'de, str>>,
-    source: &mut Option<Cow<'de, str>>,
-    timestamp: &mut Option<Timestamp>,
-    lang: &mut Option<Cow<'de, str>>,
-) -> Result<(), RecordErrorKind> {
-    // Order matters only for which error is reported when one field plays several roles.
-    let mut value = value;
-    let mut unfilled = roles;
-    for (role, slot) in [(ROLE_TEXT, text), (ROLE_SOURCE, source), (ROLE_LANG, lang)] {
-        if roles & role != 0 {
-            unfilled &= !role;
-            // The last role takes the value; the others (rare) get a copy.
-            let value = if unfilled == 0 {
-                std::mem::replace(&mut value, FieldValue::Null)
-            } else {
-                value.clone()
-            };
-            *slot = string_value(fields.name_of(role), value)?;
+/// The configured fields of one record read so far, by either reader.
+#[derive(Default)]
+struct Filled<'a> {
+    text: Option<Cow<'a, str>>,
+    source: Option<Cow<'a, str>>,
+    timestamp: Option<Timestamp>,
+    lang: Option<Cow<'a, str>>,
+}
+
+impl<'a> Filled<'a> {
+    /// Stores one configured field's value in every role it plays.
+    fn assign(
+        &mut self,
+        fields: &FieldNames,
+        roles: u8,
+        value: FieldValue<'a>,
+    ) -> Result<(), RecordErrorKind> {
+        // Order matters only for which error is reported when one field plays several roles.
+        let mut value = value;
+        let mut unfilled = roles;
+        for (role, slot) in [
+            (ROLE_TEXT, &mut self.text),
+            (ROLE_SOURCE, &mut self.source),
+            (ROLE_LANG, &mut self.lang),
+        ] {
+            if roles & role != 0 {
+                unfilled &= !role;
+                // The last role takes the value; the others (rare) get a copy.
+                let value = if unfilled == 0 {
+                    std::mem::replace(&mut value, FieldValue::Null)
+                } else {
+                    value.clone()
+                };
+                *slot = string_value(fields.name_of(role), value)?;
+            }
         }
+        if roles & ROLE_TIMESTAMP != 0 {
+            self.timestamp = timestamp_value(&fields.timestamp, &value)?;
+        }
+        Ok(())
     }
-    if roles & ROLE_TIMESTAMP != 0 {
-        *timestamp = timestamp_value(&fields.timestamp, &value)?;
+
+    /// The record, or `None` if it has no text.
+    fn finish(self) -> Option<Record<'a>> {
+        Some(Record {
+            text: self.text?,
+            source: self.source,
+            timestamp: self.timestamp,
+            lang: self.lang,
+        })
     }
-    Ok(())
 }
 
 fn string_value<'de>(

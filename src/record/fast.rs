@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use super::{
-    assign, FieldNames, FieldValue, Record, ROLE_LANG, ROLE_SOURCE, ROLE_TEXT, ROLE_TIMESTAMP,
+    FieldNames, FieldValue, Filled, Record, ROLE_LANG, ROLE_SOURCE, ROLE_TEXT, ROLE_TIMESTAMP,
 };
 
 /// Deepest nesting of arrays and objects inside an ignored value that [`parse_fast`] follows;
@@ -33,15 +33,12 @@ const FAST_MAX_DEPTH: u32 = 64;
 /// malformed or merely unusual (an escaped key, a lone surrogate in a configured field, a
 /// configured field that is an array, `1e400`), returns `None`, and [`parse_serde`] reads the
 /// line again and decides, so every error and its message comes from one place. Values are
-/// converted by the same code in both paths ([`assign`], with numbers read by serde_json); only
+/// converted by the same code in both paths ([`Filled::assign`], with numbers read by serde_json); only
 /// a string for a single string role, which needs no conversion, is stored directly.
 pub(super) fn parse_fast<'a>(line: &'a str, fields: &FieldNames) -> Option<Record<'a>> {
     let mut scan = Scanner { line, pos: 0 };
     let names = ShortNames::new(fields);
-    let mut text = None;
-    let mut source = None;
-    let mut timestamp = None;
-    let mut lang = None;
+    let mut filled = Filled::default();
     let mut seen = 0u8;
     scan.skip_ws();
     scan.eat(b'{')?;
@@ -66,22 +63,13 @@ pub(super) fn parse_fast<'a>(line: &'a str, fields: &FieldNames) -> Option<Recor
                 scan.pos += 1;
                 let value = Some(scan.string()?);
                 match roles {
-                    ROLE_TEXT => text = value,
-                    ROLE_SOURCE => source = value,
-                    _ => lang = value,
+                    ROLE_TEXT => filled.text = value,
+                    ROLE_SOURCE => filled.source = value,
+                    _ => filled.lang = value,
                 }
             } else {
                 let value = scan.field_value()?;
-                assign(
-                    fields,
-                    roles,
-                    value,
-                    &mut text,
-                    &mut source,
-                    &mut timestamp,
-                    &mut lang,
-                )
-                .ok()?;
+                filled.assign(fields, roles, value).ok()?;
             }
         }
         scan.skip_ws();
@@ -95,12 +83,7 @@ pub(super) fn parse_fast<'a>(line: &'a str, fields: &FieldNames) -> Option<Recor
     if scan.pos != line.len() {
         return None;
     }
-    Some(Record {
-        text: text?,
-        source,
-        timestamp,
-        lang,
-    })
+    filled.finish()
 }
 
 /// The configured names of at most seven bytes as codes ([`ShortNames::code`]), so that
