@@ -46,8 +46,9 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use numbers::thousands;
 use serde::Deserialize;
+
+use numbers::thousands;
 
 const USAGE: &str = "\
 usage: soak [--messages N] [--every 10s] [--dictionary FILE] [--threads N]

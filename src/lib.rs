@@ -137,7 +137,7 @@
 //!
 //! **Reading records.** A hand-written scanner reads the common JSON Lines record in one
 //! pass: it finds string ends eight bytes at a time, compares keys with the configured field
-//! names as integers and borrows strings without escapes. It never decides that a record is
+//! names as integers (names of up to seven bytes) and borrows strings without escapes. It never decides that a record is
 //! malformed; anything it is unsure of goes to a serde_json reader, which decides every error
 //! and its message. Timestamps of the shape `YYYY-MM-DDTHH:MM:SSZ` are read in one go, others
 //! by the general grammar; UTF-8 is checked with simdutf8's vector code. Even so, reading dominates on

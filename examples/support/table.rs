@@ -1,11 +1,12 @@
 //! The counts as a table an analyst can read: shared by the `count` and `cluster_count`
-//! examples (included with `#[path]`), so that both print the same table.
+//! examples (included with `#[path]`), so that both print the same table. The including
+//! example also includes `support/numbers.rs` as `mod numbers`.
 
 use std::fmt::Write as _;
 
-use crate::numbers::thousands;
-
 use topictally::{Counts, Dictionary, TimeBucket, TopicCounts, Volume};
+
+use crate::numbers::thousands;
 
 /// The counts as a table that reads like the dashboard sentence.
 pub fn table(counts: &Counts, dictionary: &Dictionary, bucket: TimeBucket) -> String {

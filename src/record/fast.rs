@@ -13,6 +13,9 @@ use super::{
 /// deeper values are left to serde_json (which has no limit there).
 const FAST_MAX_DEPTH: u32 = 64;
 
+// `Scanner::skip_value` keeps one bit per open container in a `u64`.
+const _: () = assert!(FAST_MAX_DEPTH <= u64::BITS);
+
 /// The fast path: reads a well-formed line of the common shape without serde_json.
 ///
 /// # Why it exists
@@ -31,10 +34,11 @@ const FAST_MAX_DEPTH: u32 = 64;
 /// text; and whose ignored values are valid JSON (checked to the byte, as serde_json does,
 /// lone surrogate escapes allowed) nested at most [`FAST_MAX_DEPTH`] deep. Anything else,
 /// malformed or merely unusual (an escaped key, a lone surrogate in a configured field, a
-/// configured field that is an array, `1e400`), returns `None`, and [`parse_serde`] reads the
-/// line again and decides, so every error and its message comes from one place. Values are
-/// converted by the same code in both paths ([`Filled::assign`], with numbers read by serde_json); only
-/// a string for a single string role, which needs no conversion, is stored directly.
+/// configured field that is an array, `1e400`), returns `None`, and [`parse_serde`](super::parse_serde)
+/// reads the line again and decides, so every error and its message comes from one place.
+/// Values are converted by the same code in both paths ([`Filled::assign`], with numbers read
+/// by serde_json); only a string for a single string role, which needs no conversion, is
+/// stored directly.
 pub(super) fn parse_fast<'a>(line: &'a str, fields: &FieldNames) -> Option<Record<'a>> {
     let mut scan = Scanner { line, pos: 0 };
     let names = ShortNames::new(fields);
@@ -58,18 +62,22 @@ pub(super) fn parse_fast<'a>(line: &'a str, fields: &FieldNames) -> Option<Recor
                 return None;
             }
             seen |= roles;
-            if scan.peek() == Some(b'"') && roles != ROLE_TIMESTAMP && roles.is_power_of_two() {
+            let string_slot = match roles {
+                ROLE_TEXT => Some(&mut filled.text),
+                ROLE_SOURCE => Some(&mut filled.source),
+                ROLE_LANG => Some(&mut filled.lang),
+                _ => None,
+            };
+            match string_slot {
                 // The common case, a string for one string role, needs no conversion.
-                scan.pos += 1;
-                let value = Some(scan.string()?);
-                match roles {
-                    ROLE_TEXT => filled.text = value,
-                    ROLE_SOURCE => filled.source = value,
-                    _ => filled.lang = value,
+                Some(slot) if scan.peek() == Some(b'"') => {
+                    scan.pos += 1;
+                    *slot = Some(scan.string()?);
                 }
-            } else {
-                let value = scan.field_value()?;
-                filled.assign(fields, roles, value).ok()?;
+                _ => {
+                    let value = scan.field_value()?;
+                    filled.assign(fields, roles, value).ok()?;
+                }
             }
         }
         scan.skip_ws();
@@ -105,7 +113,7 @@ impl ShortNames {
             let word = name
                 .bytes()
                 .enumerate()
-                .fold(0, |word, (i, b)| word | u64::from(b) << (8 * i));
+                .fold(0, |word, (i, b)| word | (u64::from(b) << (8 * i)));
             ShortNames::code(word, name.len())
         };
         ShortNames {
@@ -122,7 +130,7 @@ impl ShortNames {
     /// `len` in the high byte: equal codes mean equal byte strings.
     #[inline(always)]
     fn code(word: u64, len: usize) -> u64 {
-        word & ((1 << (8 * len)) - 1) | (len as u64) << 56
+        (word & ((1 << (8 * len)) - 1)) | ((len as u64) << 56)
     }
 
     /// [`FieldNames::roles_of`] for the key made of the first `len` bytes of `word`
@@ -139,7 +147,8 @@ impl ShortNames {
 }
 
 /// A cursor over one line for [`parse_fast`]. Every method returns `None` for anything it is
-/// not sure about; `pos` only ever lands on a char boundary after an ASCII byte it has read.
+/// not sure about; `pos` only ever lands on a char boundary after an ASCII byte it has read,
+/// except on the way to returning `None`.
 #[derive(Clone, Copy)]
 struct Scanner<'a> {
     line: &'a str,
@@ -434,7 +443,7 @@ impl<'a> Scanner<'a> {
                             return None;
                         }
                         depth += 1;
-                        objects = objects << 1 | u64::from(object);
+                        objects = (objects << 1) | u64::from(object);
                         if object {
                             self.skip_member_key()?;
                         }
@@ -552,9 +561,9 @@ fn stop_bits(word: u64) -> u64 {
     (zero_in(quote) | zero_in(backslash) | (word.wrapping_sub(ONES * 0x20) & !word)) & HIGH
 }
 
-/// A hook for the `records` fuzz target, compiled only there (`cargo fuzz` builds with
-/// `--cfg fuzzing`): the fast path against the serde path, as in `fast_path_tests`.
-#[allow(unexpected_cfgs)]
+/// A hook for the `records` fuzz target, whose method is compiled only there (`cargo fuzz`
+/// builds with `--cfg fuzzing`): the fast path against the serde path, as in
+/// `fast_path_tests`.
 mod fuzzing {
     #[cfg(fuzzing)]
     impl super::FieldNames {
@@ -562,7 +571,7 @@ mod fuzzing {
         #[doc(hidden)]
         pub fn check_fast_path(&self, line: &str) {
             if let Some(fast) = super::parse_fast(line, self) {
-                assert_eq!(super::super::parse_serde(line, self), Ok(fast), "{line:?}");
+                assert_eq!(crate::record::parse_serde(line, self), Ok(fast), "{line:?}");
             }
         }
     }
@@ -578,8 +587,8 @@ mod fast_path_tests {
     use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
 
-    use super::super::{parse_json_str, parse_serde};
     use super::*;
+    use crate::record::{parse_json_str, parse_serde};
 
     /// Field name configurations to test under: the default, one field in two roles (both
     /// ways round), other names, a non-ASCII and an empty name.
