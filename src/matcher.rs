@@ -282,17 +282,23 @@ impl Engine {
                     }
                 }
                 HAN => {
-                    let first = bytes.get(i..i + 3).and_then(|b3| {
-                        let c = (usize::from(b3[0] & 0x0F) << 12)
-                            | (usize::from(b3[1] & 0x3F) << 6)
-                            | usize::from(b3[2] & 0x3F);
-                        self.han_first.get(c.wrapping_sub(0x4000))
-                    });
-                    if let Some(&first) = first.filter(|s| !s.is_root()) {
-                        self.walk(text, i, first, i + 3, found);
+                    // A run of Han characters, in a loop of its own: one lookup each.
+                    loop {
+                        let first = bytes.get(i..i + 3).and_then(|b3| {
+                            let c = (usize::from(b3[0] & 0x0F) << 12)
+                                | (usize::from(b3[1] & 0x3F) << 6)
+                                | usize::from(b3[2] & 0x3F);
+                            self.han_first.get(c.wrapping_sub(0x4000))
+                        });
+                        if let Some(&first) = first.filter(|s| !s.is_root()) {
+                            self.walk(text, i, first, i + 3, found);
+                        }
+                        i += 3;
+                        if !bytes.get(i).is_some_and(|b| (0xE4..=0xE9).contains(b)) {
+                            break;
+                        }
                     }
                     after_word = false;
-                    i += 3;
                 }
                 _ => {
                     let c = char_at(text, i);
