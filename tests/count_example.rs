@@ -320,3 +320,23 @@ fn unwritable_output_exits_non_zero_with_a_message() {
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("count: cannot write the counts: "), "{err}");
 }
+
+#[test]
+fn full_disk_exits_non_zero_with_a_message() {
+    // /dev/full accepts the open and fails every write with ENOSPC, as a full disk does.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        eprintln!("skipped: no /dev/full on this system");
+        return;
+    };
+    let output = Command::new(count_binary())
+        .args(["--format", "json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run the count example");
+    assert_eq!(output.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("count: cannot write the counts: "), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+}
