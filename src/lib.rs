@@ -144,13 +144,14 @@
 //!
 //! **Reading records.** A hand-written scanner reads the common JSON Lines record in one
 //! pass: it finds string ends eight bytes at a time, compares keys with the configured field
-//! names as integers (names of up to seven bytes) and borrows strings without escapes. It never decides that a record is
-//! malformed; anything it is unsure of goes to a serde_json reader, which decides every error
-//! and its message. Timestamps of the shape `YYYY-MM-DDTHH:MM:SSZ` are read in one go, others
-//! by the general grammar; UTF-8 is checked with simdutf8's vector code. Even so, reading dominates on
-//! Weibo posts, whose lines are four times their text (callgrind, 10,000 keywords: reading
-//! 47% of the end-to-end instructions, classifying and counting 30%, cutting the stream into
-//! records and batches the rest).
+//! names as integers (names of up to seven bytes) and borrows strings without escapes. It
+//! never decides that a record is malformed; anything it is unsure of goes to a serde_json
+//! reader, which decides every error and its message. Timestamps of the shape
+//! `YYYY-MM-DDTHH:MM:SSZ` are read in one go, others by the general grammar; UTF-8 is checked
+//! with simdutf8's vector code. Even so, reading dominates on Weibo posts, whose lines are
+//! four times their text (callgrind, 10,000 keywords: reading 47% of the end-to-end
+//! instructions, classifying and counting 30%, cutting the stream into records and batches
+//! the rest).
 //!
 //! **Counting** goes into per-thread tallies ([`Tally`]): dense arrays by topic and keyword,
 //! and by-source and by-time maps keyed by small ids given to each source and time bucket

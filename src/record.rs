@@ -25,13 +25,13 @@
 //! stack; the configured fields are read one level deep.
 //!
 //! The serde_json reader makes one pass over a line the fast path declined, in the common
-//! case. When serde_json
-//! itself rejects something (rather than the visitor rejecting a field), the line is checked
-//! once more as plain JSON: if it is not valid JSON, that is the error reported, with its column.
-//! If it is valid JSON, a second, slower pass reads the configured fields as raw JSON text
-//! ([`serde_json::value::RawValue`]) and object keys as bytes, so that it can tell exactly which
-//! field is at fault (a lone surrogate in `text`, a timestamp number too large for a float) and
-//! accept lone surrogates in the keys and values of ignored fields.
+//! case. When serde_json itself rejects something (rather than the visitor rejecting a
+//! field), the line is checked once more as plain JSON: if it is not valid JSON, that is the
+//! error reported, with its column. If it is valid JSON, a second, slower pass reads the
+//! configured fields as raw JSON text ([`serde_json::value::RawValue`]) and object keys as
+//! bytes, so that it can tell exactly which field is at fault (a lone surrogate in `text`, a
+//! timestamp number too large for a float) and accept lone surrogates in the keys and values
+//! of ignored fields.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -362,9 +362,8 @@ pub fn parse_json_record<'a>(
 ///
 /// std's check costs about four instructions a byte on Chinese text, which made it a quarter
 /// of the end-to-end time on Weibo posts; simdutf8 checks 16 or 32 bytes at a time with vector
-/// instructions. Its fastest
-/// check only says whether the bytes are valid, so an invalid record, the rare case, is
-/// checked again by std to find where it goes wrong.
+/// instructions. Its fastest check only says whether the bytes are valid, so an invalid
+/// record, the rare case, is checked again by std to find where it goes wrong.
 pub(crate) fn str_from_utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => Ok(s),
@@ -573,7 +572,8 @@ impl<'a> Filled<'a> {
         ] {
             if roles & role != 0 {
                 unfilled &= !role;
-                // The last role takes the value; the others (rare) get a copy.
+                // The last role takes the value; the others (rare) get a copy. A timestamp
+                // role keeps its bit in `unfilled`, so the value is still there for it below.
                 let value = if unfilled == 0 {
                     std::mem::replace(&mut value, FieldValue::Null)
                 } else {
