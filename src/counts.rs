@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::classify::{Classifier, Matches};
 use crate::error::RecordError;
 use crate::message::Message;
+use crate::timestamp::TimeBucket;
 
 /// How many `first_lines` of malformed records are kept.
 pub const FIRST_LINES: usize = 10;
@@ -216,6 +217,49 @@ struct TopicTally {
     by_time: IdMap<usize, Volume>,
     /// Mentions per (keyword, bucket id), when the classifier asks for them.
     keywords_by_time: IdMap<(usize, usize), u64>,
+}
+
+/// The labels of a tally's time buckets, each formatted once rather than once per topic, and
+/// their order, so that a topic's buckets are sorted by number rather than by string.
+struct Labels {
+    /// The labels in order.
+    sorted: Vec<String>,
+    /// Each bucket id's place in `sorted`.
+    rank: Vec<usize>,
+}
+
+impl Labels {
+    fn new(starts: &[i64], bucket: TimeBucket) -> Labels {
+        let mut sorted: Vec<(String, usize)> = starts
+            .iter()
+            .enumerate()
+            .map(|(id, &start)| (bucket.label(start), id))
+            .collect();
+        sorted.sort_unstable();
+        let mut rank = vec![0; sorted.len()];
+        for (r, &(_, id)) in sorted.iter().enumerate() {
+            rank[id] = r;
+        }
+        Labels {
+            sorted: sorted.into_iter().map(|(label, _)| label).collect(),
+            rank,
+        }
+    }
+
+    fn label(&self, id: usize) -> &str {
+        &self.sorted[self.rank[id]]
+    }
+
+    /// A map by label of `(bucket id, value)` pairs.
+    fn sorted<V>(&self, entries: impl Iterator<Item = (usize, V)>) -> BTreeMap<String, V> {
+        let mut ranked: Vec<(usize, V)> = entries.map(|(id, v)| (self.rank[id], v)).collect();
+        ranked.sort_unstable_by_key(|&(r, _)| r);
+        // Already in order: the map is built without comparing strings but once per entry.
+        ranked
+            .into_iter()
+            .map(|(r, v)| (self.sorted[r].clone(), v))
+            .collect()
+    }
 }
 
 /// A map keyed by ids, hashed with [`IdHasher`].
@@ -425,52 +469,62 @@ impl<'c> Tally<'c> {
     }
 
     /// The counts so far, with names: a snapshot; the tally can go on counting.
+    ///
+    /// Topics are converted on the threads of the current rayon pool: with many topics and
+    /// time buckets this is tens of thousands of names, which would otherwise be the serial
+    /// tail of [`Classifier::tally`].
     pub fn counts(&self) -> Counts {
+        use rayon::prelude::*;
         let dictionary = self.classifier.dictionary();
-        let offsets = self.classifier.keyword_offsets();
         let bucket = self.classifier.time_bucket();
-        let mut topics = BTreeMap::new();
-        for (t, (topic, tally)) in dictionary.topics().iter().zip(&self.topics).enumerate() {
-            let keywords = topic
-                .keywords()
-                .iter()
-                .zip(&self.keywords[offsets[t]..offsets[t + 1]])
-                .filter(|(_, &n)| n > 0)
-                .map(|(k, &n)| (k.as_written().to_string(), n))
-                .collect();
-            let by_source = tally
-                .by_source
-                .iter()
-                .map(|(&id, v)| (self.sources.keys[id].clone(), *v))
-                .collect();
-            let by_time = tally
-                .by_time
-                .iter()
-                .map(|(&id, v)| (bucket.label(self.buckets.keys[id]), *v))
-                .collect();
-            let mut keywords_by_time: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
-            for (&(k, b), &n) in &tally.keywords_by_time {
-                let written = topic.keywords()[k].as_written().to_string();
-                keywords_by_time
-                    .entry(bucket.label(self.buckets.keys[b]))
-                    .or_default()
-                    .insert(written, n);
-            }
-            let counts = TopicCounts {
-                by_source,
-                by_time,
-                keywords,
-                keywords_by_time,
-                mentions: tally.mentions,
-                messages: tally.messages,
-            };
-            topics.insert(topic.name().to_string(), counts);
-        }
+        let labels = Labels::new(&self.buckets.keys, bucket);
+        let topics = dictionary
+            .topics()
+            .par_iter()
+            .enumerate()
+            .map(|(t, topic)| (topic.name().to_string(), self.topic_counts(t, &labels)))
+            .collect();
         Counts {
             errors: self.errors.clone(),
             matched_messages: self.matched,
             topics,
             total_messages: self.total,
+        }
+    }
+
+    /// The counts of topic `t`, with names.
+    fn topic_counts(&self, t: usize, labels: &Labels) -> TopicCounts {
+        let topic = &self.classifier.dictionary().topics()[t];
+        let tally = &self.topics[t];
+        let offsets = self.classifier.keyword_offsets();
+        let keywords = topic
+            .keywords()
+            .iter()
+            .zip(&self.keywords[offsets[t]..offsets[t + 1]])
+            .filter(|(_, &n)| n > 0)
+            .map(|(k, &n)| (k.as_written().to_string(), n))
+            .collect();
+        let by_source = tally
+            .by_source
+            .iter()
+            .map(|(&id, v)| (self.sources.keys[id].clone(), *v))
+            .collect();
+        let by_time = labels.sorted(tally.by_time.iter().map(|(&id, v)| (id, *v)));
+        let mut keywords_by_time: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+        for (&(k, b), &n) in &tally.keywords_by_time {
+            let written = topic.keywords()[k].as_written().to_string();
+            keywords_by_time
+                .entry(labels.label(b).to_string())
+                .or_default()
+                .insert(written, n);
+        }
+        TopicCounts {
+            by_source,
+            by_time,
+            keywords,
+            keywords_by_time,
+            mentions: tally.mentions,
+            messages: tally.messages,
         }
     }
 }
