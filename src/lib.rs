@@ -106,11 +106,18 @@
 //! whether the previous character allows a word boundary; it walks only where a pattern
 //! begins with that byte and the boundary rule allows it, and passes over the rest of a word
 //! in a tight loop. The first step of an ASCII walk comes from a 128-entry table. Han, Kana
-//! and Thai impose no boundary, so in Chinese text every character is a start: a table of the
-//! trie state after each character of U+4000–U+9FFF (192 KiB) turns most characters away, or
-//! takes a walk's first three steps, with one read, in a loop of its own over a run of Han.
-//! Whether a character is a word character comes from an 8 KiB bitmap of the Basic
-//! Multilingual Plane built once per process (regex-syntax's binary search had been a fifth
+//! and Thai impose no boundary, so in Chinese text every character is a start. A run of
+//! three-byte characters (Han and the punctuation between it) has a loop of its own, which
+//! reads each character with the next lead byte in one four-byte read. For each Han character
+//! of U+4000–U+9FFF, a byte says whether patterns begin with it, and whether they all go on
+//! with another Han character; if so, a bit per hashed pair of first and second characters
+//! turns most walks away before they start (at 10,000 keywords two Han characters in three
+//! begin a keyword, and a walk that fails on the next character costs a chain of reads and a
+//! mispredicted branch). A walk that passes starts from a table of the trie state after each
+//! character. Other characters of the Basic Multilingual Plane are turned away by a bitmap per
+//! automaton of those whose folded form begins with a pattern's first byte, built from a
+//! bitmap of the cased characters (both 8 KiB); whether a character is a word character
+//! comes from another, built once per process (regex-syntax's binary search had been a fifth
 //! of the scan on Weibo posts, for their punctuation). The walk is inlined into the scan.
 //! Occurrences are then selected per topic (veto, leftmost-longest, credits) from one sorted
 //! list; queries are evaluated from the same occurrences, never by rescanning.
@@ -139,7 +146,9 @@
 //! of states (48 or 24 KiB instead of 192 KiB), or putting a 3 KiB bitmap in front of it:
 //! within the noise, so the table's reads are not what limits small Chinese dictionaries.
 //! (8) Fewer, larger pieces for [`Classifier::tally`]'s per-thread tallies: no change in
-//! scaling. The git history holds each version that was committed;
+//! scaling. (9) Sending every Han character to the pair filter when many characters begin a
+//! keyword, without asking its first-character byte: slower at both 100 and 10,000 Chinese
+//! keywords. The git history holds each version that was committed;
 //! `cargo run --release --example bench_report` measures any of them.
 //!
 //! **Reading records.** A hand-written scanner reads the common JSON Lines record in one
@@ -156,7 +165,9 @@
 //! **Counting** goes into per-thread tallies ([`Tally`]): dense arrays by topic and keyword,
 //! and by-source and by-time maps keyed by small ids given to each source and time bucket
 //! once per message. They become name-keyed [`Counts`] only when asked, so counting a message
-//! allocates nothing once its source and time bucket have been seen. Streams are cut into
+//! allocates nothing once its source and time bucket have been seen; that conversion formats
+//! each time bucket's label once and converts topics in parallel, because with many topics
+//! and days it had been a serial seventh of a two-thread [`Classifier::tally`]. Streams are cut into
 //! batches of complete records, classified on rayon's pool into per-thread tallies; a batch is
 //! handed out before every read that may block, so endless streams are counted as they
 //! arrive.

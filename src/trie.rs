@@ -225,14 +225,6 @@ pub(crate) struct State {
     base: u32,
 }
 
-impl State {
-    /// Whether this is the root (a walk that has not left it has found nothing).
-    #[inline]
-    pub(crate) fn is_root(self) -> bool {
-        self.node == 0
-    }
-}
-
 impl Trie {
     /// The root, where every walk starts.
     #[inline]

@@ -9,10 +9,12 @@ use crate::support::{classifier, lib_counts_json, lib_kept, lib_message, ref_kep
 
 /// Characters keywords and texts are made of (besides whitespace): both cases, digits,
 /// symbols that are not word characters, multi-character lowercase (`İ`), Greek sigma,
-/// `ß`, a combining mark, Han, Thai, an emoji.
+/// `ß`, a combining mark, Han, Thai, an emoji, and three-byte characters that fold to
+/// another first byte (the Kelvin sign to `k`, a full-width `Ａ`) or are words without being
+/// unspaced (Hangul).
 const CHARS: &[char] = &[
     'a', 'b', 'A', 'B', '_', '1', '#', '-', '*', 'İ', 'i', 'Σ', 'σ', 'ß', '\u{301}', '医', '疗',
-    'ก', '😀',
+    'ก', '😀', 'k', '\u{212A}', 'Ａ', 'ａ', '한',
 ];
 const SPACES: &[char] = &[' ', '\n', '\t', '\u{a0}', '\u{3000}'];
 
