@@ -105,7 +105,9 @@
 //! start a keyword. The scan reads each byte through a table indexed by the byte and by
 //! whether the previous character allows a word boundary; it walks only where a pattern
 //! begins with that byte and the boundary rule allows it, and passes over the rest of a word
-//! in a tight loop. The first step of an ASCII walk comes from a 128-entry table. Han, Kana
+//! eight bytes at a time (each byte tested in its own lane of a 64-bit word, so that the end
+//! of a word is found without a branch on each byte; the branch mispredicted at the end of
+//! nearly every word had cost a fifth of the time at 100 English keywords). The first step of an ASCII walk comes from a 128-entry table. Han, Kana
 //! and Thai impose no boundary, so in Chinese text every character is a start. A run of
 //! three-byte characters (Han and the punctuation between it) has a loop of its own, which
 //! reads each character with the next lead byte in one four-byte read. For each Han character
