@@ -202,6 +202,7 @@ mod split;
 mod stream;
 mod timestamp;
 mod trie;
+mod words;
 
 pub use crate::classify::{Classifier, ClassifierBuilder, Matches, Occurrence, TopicMatch};
 pub use crate::counts::{

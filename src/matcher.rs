@@ -19,6 +19,7 @@ use crate::boundary::{allows_boundary, edge_needs_boundary, is_unspaced};
 use crate::dictionary::{Dictionary, Keyword};
 use crate::error::{DictionaryError, DictionaryErrorKind};
 use crate::trie::{State, Trie, TrieBuilder};
+use crate::words::{ascii_word_run, WordFilter, WordFilterBuilder};
 
 /// The most bytes of distinct normalized keywords one case mode may hold: the double array
 /// addresses its slots with 31 bits, and a trie has at most one node per keyword byte.
@@ -62,6 +63,8 @@ struct Engine {
     /// Whether that is every ASCII word character, so that the rest of a word can be passed
     /// over eight bytes at a time.
     whole_words: bool,
+    /// Turns away most words where no pattern begins.
+    words: WordFilter,
     /// For each character of the Basic Multilingual Plane, a bit telling whether the first
     /// byte of its folded form begins a pattern (8 KiB): the punctuation of Chinese text
     /// (`，`, `。`) is turned away without folding it.
@@ -127,7 +130,12 @@ impl EngineBuilder {
         let mut trie = TrieBuilder::new();
         let mut needs_left = [true; 256];
         let mut uses: Vec<Use> = Vec::new();
+        let mut words = WordFilterBuilder::new();
         for (pattern, pattern_uses) in self.patterns.iter().zip(self.uses) {
+            words.add(
+                pattern.as_bytes(),
+                pattern_uses.iter().any(|u| !u.check_right),
+            );
             // The trie holds where the pattern's uses start, so that a walk reaches them with
             // one read (and one cache miss) less than through a pattern number.
             trie.add(pattern.as_bytes(), uses.len() as u32);
@@ -184,6 +192,7 @@ impl EngineBuilder {
             start,
             inside_word,
             whole_words: (0..128).all(|b| inside_word[b] == ASCII_WORD[b]),
+            words: words.build(fold),
             bmp_start,
             han,
             uses,
@@ -243,6 +252,7 @@ impl Matcher {
                 e.trie.memory_usage()
                     + e.han.memory_usage()
                     + e.bmp_start.len() * 8
+                    + e.words.memory_usage()
                     + e.uses.len() * std::mem::size_of::<Use>()
             })
             .sum()
@@ -264,15 +274,26 @@ impl Engine {
                         i = self.skip_word(bytes, i);
                     }
                 }
+                WALK if ASCII_WORD[b as usize & 0x7F] => {
+                    // A word where a pattern may begin: ask the filter about the whole run,
+                    // then take the first step from a table.
+                    let (run, may_begin) = self.words.check(bytes, i);
+                    if may_begin {
+                        let first = self.first_step[b as usize & 0x7F];
+                        self.walk(text, i, first, i + 1, found);
+                    }
+                    after_word = true;
+                    i = if self.whole_words && run < 8 {
+                        i + run
+                    } else {
+                        self.skip_word(bytes, i + 1)
+                    };
+                }
                 WALK => {
-                    // The first step is in a table: an ASCII byte where a pattern starts.
                     let first = self.first_step[b as usize & 0x7F];
                     self.walk(text, i, first, i + 1, found);
-                    after_word = ASCII_WORD[b as usize & 0x7F];
+                    after_word = false;
                     i += 1;
-                    if after_word {
-                        i = self.skip_word(bytes, i);
-                    }
                 }
                 THREE => {
                     // A run of three-byte characters (Chinese text and its punctuation), in a
@@ -623,25 +644,6 @@ const ASCII_WORD: [bool; 128] = {
     table
 };
 
-/// How many of the bytes of `chunk`, from the lowest, are ASCII word characters before the
-/// first that is not (8 when all are): each byte is tested in its own lane, with additions
-/// that never carry into the next.
-#[inline]
-fn ascii_word_run(chunk: u64) -> usize {
-    const fn lanes(b: u8) -> u64 {
-        u64::from_ne_bytes([b; 8])
-    }
-    const HIGH: u64 = lanes(0x80);
-    let low = chunk & !HIGH; // seven bits per lane
-    let lower = low | lanes(0x20); // an ASCII letter as lowercase
-    let letter = (lower + lanes(0x80 - b'a')) & !(lower + lanes(0x7F - b'z'));
-    let digit = (low + lanes(0x80 - b'0')) & !(low + lanes(0x7F - b'9'));
-    let x = low ^ lanes(b'_');
-    let underscore = !((x + lanes(0x7F)) | x);
-    let word = (letter | digit | underscore) & !chunk & HIGH;
-    ((!word & HIGH).trailing_zeros() / 8) as usize
-}
-
 /// Whether `c` certainly has no lowercase other than itself: the scripts without case that
 /// dominate non-Latin text (Han, Kana, Thai, Hangul) and their punctuation, checked before
 /// the general tables.
@@ -775,48 +777,6 @@ fn after(text: &str, i: usize) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ascii_word_run_agrees_with_the_table() {
-        let reference = |bytes: &[u8; 8]| {
-            bytes
-                .iter()
-                .take_while(|&&b| b < 0x80 && ASCII_WORD[b as usize])
-                .count()
-        };
-        // Every byte value at every position of a run of word characters, and after each.
-        let mut cases = Vec::new();
-        for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut bytes = *b"aZ_09zA_";
-                bytes[at] = b;
-                cases.push(bytes);
-                let mut bytes = [b; 8];
-                bytes[at] = b'a';
-                cases.push(bytes);
-            }
-        }
-        // And pseudo-random ones, weighted towards the edges of the ranges.
-        let edges = b"/09:@AZ[`az{_^\x7f\x80\xff ";
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        for _ in 0..100_000 {
-            let mut bytes = [0u8; 8];
-            for b in &mut bytes {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                *b = edges[(seed % edges.len() as u64) as usize];
-            }
-            cases.push(bytes);
-        }
-        for bytes in cases {
-            assert_eq!(
-                ascii_word_run(u64::from_le_bytes(bytes)),
-                reference(&bytes),
-                "{bytes:?}"
-            );
-        }
-    }
 
     #[test]
     fn lowercases_to_itself_agrees_with_to_lowercase() {
