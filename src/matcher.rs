@@ -318,7 +318,22 @@ impl Engine {
                             after_word = self.at_char(text, i, c, after_word, found);
                         }
                         i += 3;
-                        if !(0xE0..=0xEF).contains(&next) {
+                        if (0xE0..=0xEF).contains(&next) {
+                            continue;
+                        }
+                        // ASCII where no pattern starts (brackets, digits, spaces between
+                        // Chinese): pass over it here rather than leave the loop.
+                        let mut next = next;
+                        while next < 0x80 && self.start[after_word as usize][next as usize] == SKIP
+                        {
+                            after_word = ASCII_WORD[next as usize];
+                            i += 1;
+                            match bytes.get(i) {
+                                Some(&b) => next = b,
+                                None => break,
+                            }
+                        }
+                        if !(0xE0..=0xEF).contains(&next) || i >= bytes.len() {
                             break;
                         }
                     }
