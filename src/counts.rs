@@ -359,25 +359,38 @@ impl Classifier {
     /// The result does not depend on the number of threads or how the batch is split.
     pub fn tally(&self, messages: &[Message<'_>]) -> Counts {
         use rayon::prelude::*;
-        messages
-            .par_iter()
-            .with_min_len(32)
-            .fold(
-                || self.new_tally(),
-                |mut tally, message| {
-                    if tally.add(message).is_err() {
-                        tally.add_malformed(None);
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        // One tally per thread, each taking small runs of messages from a shared cursor until
+        // none are left: the threads finish together, and there are only as many tallies to
+        // merge as threads (rayon's fold would make one per piece of its splitting).
+        let threads = rayon::current_num_threads().max(1);
+        let run = (messages.len() / (threads * 256)).clamp(1, 64);
+        let cursor = AtomicUsize::new(0);
+        (0..threads)
+            .into_par_iter()
+            .map(|_| {
+                let mut tally = self.new_tally();
+                loop {
+                    let start = cursor.fetch_add(run, Ordering::Relaxed);
+                    let Some(batch) = messages.get(start..messages.len().min(start + run)) else {
+                        break;
+                    };
+                    if batch.is_empty() {
+                        break;
                     }
-                    tally
-                },
-            )
-            .reduce(
-                || self.new_tally(),
-                |mut a, b| {
-                    a.merge(&b);
-                    a
-                },
-            )
+                    for message in batch {
+                        if tally.add(message).is_err() {
+                            tally.add_malformed(None);
+                        }
+                    }
+                }
+                tally
+            })
+            .reduce_with(|mut a, b| {
+                a.merge(&b);
+                a
+            })
+            .unwrap_or_else(|| self.new_tally())
             .counts()
     }
 }

@@ -147,8 +147,8 @@
 //! fewer. (7) Shrinking the Chinese first-character table to 16- or 8-bit indices into a list
 //! of states (48 or 24 KiB instead of 192 KiB), or putting a 3 KiB bitmap in front of it:
 //! within the noise, so the table's reads are not what limits small Chinese dictionaries.
-//! (8) Fewer, larger pieces for [`Classifier::tally`]'s per-thread tallies: no change in
-//! scaling. (9) Sending every Han character to the pair filter when many characters begin a
+//! (8) Fewer, larger pieces for rayon's `fold` in [`Classifier::tally`]: no change in
+//! scaling (one tally per thread, fed from a shared cursor, is what helped). (9) Sending every Han character to the pair filter when many characters begin a
 //! keyword, without asking its first-character byte: slower at both 100 and 10,000 Chinese
 //! keywords. The git history holds each version that was committed;
 //! `cargo run --release --example bench_report` measures any of them.
@@ -169,10 +169,13 @@
 //! once per message. They become name-keyed [`Counts`] only when asked, so counting a message
 //! allocates nothing once its source and time bucket have been seen; that conversion formats
 //! each time bucket's label once and converts topics in parallel, because with many topics
-//! and days it had been a serial seventh of a two-thread [`Classifier::tally`]. Streams are cut into
-//! batches of complete records, classified on rayon's pool into per-thread tallies; a batch is
-//! handed out before every read that may block, so endless streams are counted as they
-//! arrive.
+//! and days it had been a serial seventh of a two-thread [`Classifier::tally`]. That method
+//! gives each thread one tally, which takes runs of a few messages from a shared cursor until
+//! none are left: the threads finish together and only as many tallies as threads are merged
+//! (rayon's `fold` had made sixteen on two threads, and left one thread idle for a tenth of
+//! the time). Streams are cut into batches of complete records, classified on rayon's pool
+//! into per-thread tallies; a batch is handed out before every read that may block, so
+//! endless streams are counted as they arrive.
 //!
 //! # Crate features
 //!
