@@ -211,6 +211,9 @@ impl Classifier {
                 });
             }
         });
+        if raw.is_empty() && self.without_terms.is_empty() {
+            return Ok(()); // most messages: nothing to select or evaluate
+        }
         // §4: per topic, by start ascending, end descending, then dictionary order.
         raw.sort_unstable_by_key(|o| (o.topic, o.start, u32::MAX - o.end, o.term));
         // Topics with occurrences, merged with the query topics that can match without any.
