@@ -37,6 +37,20 @@ fn bmp_word_chars() -> &'static [u64; 1024] {
     })
 }
 
+/// For each character of U+0800..=U+FFFF, 1 when no word boundary may follow it (a word
+/// character of a spaced script) and 0 otherwise: a fresh copy of a table computed once per
+/// process (60 KiB), for the matcher's table of three-byte characters.
+pub(crate) fn bmp_joins_words_bytes() -> Vec<u8> {
+    static JOINS: OnceLock<Vec<u8>> = OnceLock::new();
+    JOINS
+        .get_or_init(|| {
+            (0x800..0x1_0000u32)
+                .map(|c| char::from_u32(c).is_some_and(|c| !allows_boundary(Some(c))) as u8)
+                .collect()
+        })
+        .clone()
+}
+
 /// Whether `c` belongs to a script written without spaces (Han, Hiragana, Katakana, Thai),
 /// beside which no word boundary is imposed.
 #[inline]

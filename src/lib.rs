@@ -103,31 +103,41 @@
 //!
 //! **Start only where a keyword can start.** Whole-word matching means most positions cannot
 //! start a keyword. The scan reads each byte through a table indexed by the byte and by
-//! whether the previous character allows a word boundary; it walks only where a pattern
-//! begins with that byte and the boundary rule allows it, and passes over the rest of a word
-//! eight bytes at a time (each byte tested in its own lane of a 64-bit word, so that the end
-//! of a word is found without a branch on each byte; the branch mispredicted at the end of
-//! nearly every word had cost a fifth of the time at 100 English keywords). The first step of an ASCII walk comes from a 128-entry table. Han, Kana
-//! and Thai impose no boundary, so in Chinese text every character is a start. A run of
-//! three-byte characters (Han and the punctuation between it) has a loop of its own, which
-//! reads each character with the next lead byte in one four-byte read. For each Han character
-//! of U+4000–U+9FFF, a byte says whether patterns begin with it, and whether they all go on
-//! with another Han character; if so, a bit per hashed pair of first and second characters
-//! turns most walks away before they start (at 10,000 keywords two Han characters in three
-//! begin a keyword, and a walk that fails on the next character costs a chain of reads and a
-//! mispredicted branch). A walk that passes starts from a table of the trie state after each
-//! character. Other characters of the Basic Multilingual Plane are turned away by a bitmap per
-//! automaton of those whose folded form begins with a pattern's first byte, built from a
-//! bitmap of the cased characters (both 8 KiB); whether a character is a word character
-//! comes from another, built once per process (regex-syntax's binary search had been a fifth
-//! of the scan on Weibo posts, for their punctuation). The walk is inlined into the scan.
-//! Occurrences are then selected per topic (veto, leftmost-longest, credits) from one sorted
-//! list; queries are evaluated from the same occurrences, never by rescanning.
+//! whether the previous character allows a word boundary, and walks only where a pattern
+//! begins with that byte and the boundary rule allows it. At the start of an ASCII word it
+//! first measures the run of word characters, eight bytes at a time (each byte tested in its
+//! own lane of a 64-bit word, so the end of a word costs no mispredicted branch), and looks
+//! the run up in a bit set of hashed *stems*, the patterns' longest prefixes of ASCII word
+//! characters: a pattern can only occur where the run is its stem, or starts with it for a
+//! prefix keyword. At 10,000 English keywords nearly every word begins some keyword, yet
+//! only one word in four has a stem for its run; the others are passed over whole. The first
+//! step of a walk from ASCII comes from a 128-entry table.
 //!
-//! **Where the time goes** (`perf`, callgrind): at 10,000 English keywords almost all of it is
-//! the scan and its walks, mostly the latency of each step's read and the mispredicted branch
-//! where a walk ends (nine walks in ten find nothing); at 100,000, cache misses on the trie and the
-//! uses add to it, and sorting a message's occurrences takes about a tenth.
+//! Han, Kana and Thai impose no boundary, so in Chinese text every character is a start. A
+//! run of three-byte characters (Han, its punctuation, and the ASCII between them where no
+//! pattern starts) has a loop of its own, which reads each character with the next lead byte
+//! in one four-byte read and looks it up in a byte table of U+0800–U+FFFF (60 KiB per
+//! automaton): pass over it (noting whether a word boundary may follow), fold it and look,
+//! or, for Han, walk or first ask a filter. That filter is a bit per hashed pair of first and
+//! second characters of the patterns that begin with a Han character and go on with another:
+//! at 10,000 keywords two Han characters in three begin one, and a walk that fails on the
+//! next character costs a chain of reads and a mispredicted branch. A walk that passes starts
+//! from a table of the trie state after each Han character. One lookup per character, with
+//! one branch that is nearly always predicted, replaced a branch on Han or not and a call per
+//! punctuation mark (15% of the time at 100 Chinese keywords). Whether a character's folded
+//! form may begin a pattern comes from an 8 KiB bitmap per automaton of the Basic
+//! Multilingual Plane, built from a once-per-process table of the cased characters; whether
+//! a character is a word character, from another (regex-syntax's binary search had been a
+//! fifth of the scan on Weibo posts). The walk is inlined into the scan. Occurrences are then
+//! selected per topic (veto, leftmost-longest, credits) from one sorted list; queries are
+//! evaluated from the same occurrences, never by rescanning.
+//!
+//! **Where the time goes** (`perf`, callgrind): at 10,000 English keywords, the walks that
+//! pass the stem filter (the latency of each step's read and the mispredicted branch where a
+//! walk ends) and the filter itself. At 100,000, half the words of blog posts are some
+//! pattern's stem, so the filter turns away less; cache misses on the trie, reporting the
+//! uses (580,000 pattern ends in 7.4 MB) and sorting each message's occurrences take the
+//! rest. On short Chinese posts, the per-character loop and the changes of script.
 //!
 //! **Tried and lost.** (1) Normalizing each message into a buffer with an offset map, then an
 //! overlapping `aho-corasick` search: correct and simple, but the copy, the map and the
@@ -148,10 +158,13 @@
 //! of states (48 or 24 KiB instead of 192 KiB), or putting a 3 KiB bitmap in front of it:
 //! within the noise, so the table's reads are not what limits small Chinese dictionaries.
 //! (8) Fewer, larger pieces for rayon's `fold` in [`Classifier::tally`]: no change in
-//! scaling (one tally per thread, fed from a shared cursor, is what helped). (9) Sending every Han character to the pair filter when many characters begin a
-//! keyword, without asking its first-character byte: slower at both 100 and 10,000 Chinese
-//! keywords. The git history holds each version that was committed;
-//! `cargo run --release --example bench_report` measures any of them.
+//! scaling (one tally per thread, fed from a shared cursor, is what helped). (9) Sending
+//! every Han character to the pair filter when many characters begin a keyword, without
+//! asking its first-character byte: slower at both 100 and 10,000 Chinese keywords. (10) A
+//! stem filter of eight bits per stem instead of sixteen: it fits the cache better at
+//! 100,000 keywords but lets more words by; no better there, worse at 10,000. The git
+//! history holds each version that was committed; `cargo run --release --example
+//! bench_report` measures any of them.
 //!
 //! **Reading records.** A hand-written scanner reads the common JSON Lines record in one
 //! pass: it finds string ends eight bytes at a time, compares keys with the configured field
@@ -189,6 +202,7 @@
 #![deny(rustdoc::broken_intra_doc_links)]
 
 mod boundary;
+mod case;
 mod classify;
 mod condition;
 mod counts;
@@ -202,6 +216,7 @@ mod normalize;
 mod query;
 mod record;
 mod split;
+mod starts;
 mod stream;
 mod timestamp;
 mod trie;

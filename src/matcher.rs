@@ -10,14 +10,17 @@
 //! consumed. A pattern is reported only after a whole text character, so a keyword never ends
 //! inside a character's lowercase expansion (`i` does not occur in `İ`). Positions that
 //! cannot start a keyword are skipped with a table lookup: no pattern begins with that byte,
-//! or every pattern that does needs a word boundary before it and the text has none.
+//! or every pattern that does needs a word boundary before it and the text has none. ASCII
+//! words pass a filter on their whole run first ([`crate::words`]), and characters of three
+//! bytes go through tables of their own ([`crate::starts`]).
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
-use crate::boundary::{allows_boundary, edge_needs_boundary, is_unspaced};
+use crate::boundary::{allows_boundary, edge_needs_boundary};
+use crate::case::lowercases_to_itself;
 use crate::dictionary::{Dictionary, Keyword};
 use crate::error::{DictionaryError, DictionaryErrorKind};
+use crate::starts::{bmp_start, code3, three_byte_actions, HanStarts, Three};
 use crate::trie::{State, Trie, TrieBuilder};
 use crate::words::{ascii_word_run, WordFilter, WordFilterBuilder};
 
@@ -69,6 +72,9 @@ struct Engine {
     /// byte of its folded form begins a pattern (8 KiB): the punctuation of Chinese text
     /// (`，`, `。`) is turned away without folding it.
     bmp_start: Vec<u64>,
+    /// What the scan does at each character of three bytes, U+0800..=U+FFFF (60 KiB): see
+    /// [`Three`].
+    three: Vec<u8>,
     /// Where walks start in Chinese text.
     han: HanStarts,
     /// The uses of each pattern in turn, its last one marked.
@@ -158,7 +164,6 @@ impl EngineBuilder {
             };
         }
         let trie = trie.build();
-        let han = HanStarts::new(&self.patterns, &trie);
         let mut start = [[SKIP; 256]; 2];
         for after_word in [false, true] {
             for (b, action) in start[after_word as usize].iter_mut().enumerate() {
@@ -183,6 +188,8 @@ impl EngineBuilder {
         let first_step =
             std::array::from_fn(|b| trie.step(trie.start(), ascii[b]).unwrap_or(trie.start()));
         let bmp_start = bmp_start(&trie, &ascii, fold);
+        let mut three = three_byte_actions(&bmp_start);
+        let han = HanStarts::new(&self.patterns, &trie, &mut three);
         Some(Engine {
             fold,
             first_step,
@@ -194,6 +201,7 @@ impl EngineBuilder {
             whole_words: (0..128).all(|b| inside_word[b] == ASCII_WORD[b]),
             words: words.build(fold),
             bmp_start,
+            three,
             han,
             uses,
         })
@@ -252,6 +260,7 @@ impl Matcher {
                 e.trie.memory_usage()
                     + e.han.memory_usage()
                     + e.bmp_start.len() * 8
+                    + e.three.len()
                     + e.words.memory_usage()
                     + e.uses.len() * std::mem::size_of::<Use>()
             })
@@ -300,22 +309,33 @@ impl Engine {
                     // loop of its own: one read of four bytes (the character and the next lead
                     // byte) and one lookup each.
                     loop {
-                        let (b0, c, next) = match bytes.get(i..i + 4) {
-                            Some(&[b0, b1, b2, next]) => (b0, code3(b0, b1, b2), next),
+                        let (c, next) = match bytes.get(i..i + 4) {
+                            Some(&[b0, b1, b2, next]) => (code3(b0, b1, b2), next),
                             _ => match bytes.get(i..i + 3) {
-                                Some(&[b0, b1, b2]) => (b0, code3(b0, b1, b2), 0),
+                                Some(&[b0, b1, b2]) => (code3(b0, b1, b2), 0),
                                 _ => break,
                             },
                         };
-                        if (0xE4..=0xE9).contains(&b0) {
-                            // U+4000..=U+9FFF: Han, which has no case and imposes no boundary.
-                            if let Some(first) = self.han.start(c, next, bytes, i) {
-                                self.walk(text, i, first, i + 3, found);
+                        let action = self.three.get(c.wrapping_sub(0x800)).copied();
+                        match action.unwrap_or(Three::OTHER) {
+                            Three::NONE => after_word = false,
+                            Three::JOINS => after_word = true,
+                            Three::HAN_PAIRED => {
+                                if let Some(first) = self.han.paired(c, next, bytes, i) {
+                                    self.walk(text, i, first, i + 3, found);
+                                }
+                                after_word = false;
                             }
-                            after_word = false;
-                        } else {
-                            let c = char::from_u32(c as u32).unwrap_or('\u{FFFD}');
-                            after_word = self.at_char(text, i, c, after_word, found);
+                            Three::HAN_SOLO => {
+                                if let Some(first) = self.han.first(c) {
+                                    self.walk(text, i, first, i + 3, found);
+                                }
+                                after_word = false;
+                            }
+                            _ => {
+                                let c = char::from_u32(c as u32).unwrap_or('\u{FFFD}');
+                                after_word = self.at_char(text, i, c, after_word, found);
+                            }
                         }
                         i += 3;
                         if (0xE0..=0xEF).contains(&next) {
@@ -512,118 +532,6 @@ impl Engine {
     }
 }
 
-/// Where walks start in Chinese text, which could start one at every character: for each
-/// character of U+4000..=U+9FFF the state after it, and a filter on the character after it.
-///
-/// With a few thousand keywords most Han characters begin one, and a walk that fails on the
-/// next character costs a chain of dependent reads and a mispredicted branch; the filter
-/// (a bit per hashed pair of first and second characters) turns most of those away with one
-/// read.
-#[derive(Clone, Debug, Default)]
-struct HanStarts {
-    /// The state after each character, or the root when no pattern begins with it (empty
-    /// when none begins with any).
-    first: Vec<State>,
-    /// Per character: whether no pattern begins with it, some do and all go on with a Han
-    /// character (filtered by `pairs`), or one is the character alone or goes on with another
-    /// (walk whatever follows).
-    class: Vec<u8>,
-    /// A bit per hashed pair of first and second characters of a pattern, both Han.
-    pairs: Vec<u64>,
-    /// The shift that takes a pair's hash to its bit in `pairs`.
-    shift: u32,
-}
-
-/// [`HanStarts::class`]: no pattern begins with the character;
-const NO_START: u8 = 0;
-/// every pattern that does goes on with a Han character;
-const PAIRED: u8 = 1;
-/// some pattern is the character alone or goes on with a character that is not Han.
-const SOLO: u8 = 2;
-
-impl HanStarts {
-    fn new(patterns: &[String], trie: &Trie) -> HanStarts {
-        let mut han = HanStarts::default();
-        let mut pairs = Vec::new();
-        for pattern in patterns {
-            let mut chars = pattern.chars();
-            let Some((c, i)) = chars.next().and_then(|c| Some((c, han_index(c)?))) else {
-                continue;
-            };
-            if han.first.is_empty() {
-                han.first = vec![trie.start(); HAN_CHARS];
-                han.class = vec![NO_START; HAN_CHARS];
-            }
-            let mut state = Some(trie.start());
-            for &b in c.encode_utf8(&mut [0; 4]).as_bytes() {
-                state = state.and_then(|s| trie.step(s, b));
-            }
-            if let (Some(state), Some(slot)) = (state, han.first.get_mut(i)) {
-                *slot = state;
-            }
-            match chars.next().and_then(han_index) {
-                Some(j) => {
-                    pairs.push((i, j));
-                    han.class[i] = han.class[i].max(PAIRED);
-                }
-                None => han.class[i] = SOLO,
-            }
-        }
-        if han.first.is_empty() {
-            return han;
-        }
-        pairs.sort_unstable();
-        pairs.dedup();
-        // About eight bits per pair: one in eight pairs of the text not in the set gets by.
-        let bits = (pairs.len() * 8)
-            .next_power_of_two()
-            .clamp(1 << 12, 1 << 24);
-        han.shift = 64 - bits.trailing_zeros();
-        han.pairs = vec![0; bits / 64];
-        for (i, j) in pairs {
-            let h = han.pair_bit(i, j);
-            han.pairs[h / 64] |= 1 << (h % 64);
-        }
-        han
-    }
-
-    /// The bit of the pair of characters at positions `i` and `j` of U+4000..=U+9FFF.
-    #[inline]
-    fn pair_bit(&self, i: usize, j: usize) -> usize {
-        let key = ((i as u64) << 16) | j as u64;
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
-    }
-
-    /// The state from which to walk at the Han character `c` at byte `i` of `bytes`, followed
-    /// by the byte `next`, or `None` when no pattern can occur there.
-    #[inline(always)]
-    fn start(&self, c: usize, next: u8, bytes: &[u8], i: usize) -> Option<State> {
-        let k = c.wrapping_sub(0x4000);
-        match *self.class.get(k)? {
-            NO_START => return None,
-            PAIRED => {
-                if !(0xE4..=0xE9).contains(&next) {
-                    return None;
-                }
-                let Some(&[b0, b1, b2]) = bytes.get(i + 3..i + 6) else {
-                    return None;
-                };
-                let h = self.pair_bit(k, code3(b0, b1, b2).wrapping_sub(0x4000));
-                if (self.pairs[h / 64] >> (h % 64)) & 1 == 0 {
-                    return None;
-                }
-            }
-            _ => {}
-        }
-        self.first.get(k).copied()
-    }
-
-    /// Heap memory in bytes.
-    fn memory_usage(&self) -> usize {
-        self.first.len() * std::mem::size_of::<State>() + self.class.len() + self.pairs.len() * 8
-    }
-}
-
 /// Scan actions, per text byte: no pattern can start here;
 const SKIP: u8 = 0;
 /// an ASCII character where patterns can start: walk from it;
@@ -632,21 +540,6 @@ const WALK: u8 = 1;
 const NON_ASCII: u8 = 3;
 /// a character of three bytes (U+0800..=U+FFFF) starts here.
 const THREE: u8 = 4;
-
-/// The number of characters U+4000..=U+9FFF (all with a UTF-8 lead byte of 0xE4..=0xE9).
-const HAN_CHARS: usize = 0x6000;
-
-/// The code point of the three-byte UTF-8 character `b0 b1 b2`.
-#[inline(always)]
-fn code3(b0: u8, b1: u8, b2: u8) -> usize {
-    (usize::from(b0 & 0x0F) << 12) | (usize::from(b1 & 0x3F) << 6) | usize::from(b2 & 0x3F)
-}
-
-/// The position of `c` among U+4000..=U+9FFF.
-#[inline]
-fn han_index(c: char) -> Option<usize> {
-    (c as usize).checked_sub(0x4000).filter(|&i| i < HAN_CHARS)
-}
 
 /// The ASCII word characters: letters, digits, `_`.
 const ASCII_WORD: [bool; 128] = {
@@ -658,106 +551,6 @@ const ASCII_WORD: [bool; 128] = {
     }
     table
 };
-
-/// Whether `c` certainly has no lowercase other than itself: the scripts without case that
-/// dominate non-Latin text (Han, Kana, Thai, Hangul) and their punctuation, checked before
-/// the general tables.
-#[inline]
-fn is_caseless(c: char) -> bool {
-    is_unspaced(c)
-        || matches!(c,
-            '\u{2000}'..='\u{206F}'       // general punctuation
-            | '\u{3000}'..='\u{303F}'     // CJK symbols and punctuation
-            | '\u{AC00}'..='\u{D7A3}'     // Hangul syllables
-            | '\u{FE30}'..='\u{FE4F}'     // CJK compatibility forms
-            | '\u{FF00}'..='\u{FF20}'     // full-width punctuation and digits, before Ａ-Ｚ
-            | '\u{FF3B}'..='\u{FF40}'
-            | '\u{FF5B}'..='\u{FF65}'
-            | '\u{1F000}'..='\u{1FAFF}' // emoji and other pictographs
-        )
-}
-
-/// Whether `c` has no lowercase other than itself: exact in the Basic Multilingual Plane (a
-/// bit per character, computed once per process), [`is_caseless`] before the general tables
-/// elsewhere.
-#[inline]
-fn lowercases_to_itself(c: char) -> bool {
-    match bmp_case().cased.get(c as usize / 64) {
-        Some(&bits) => (bits >> (c as usize % 64)) & 1 == 0,
-        None => is_caseless(c) || lowercase_is_itself(c),
-    }
-}
-
-fn lowercase_is_itself(c: char) -> bool {
-    let mut lower = c.to_lowercase();
-    lower.next() == Some(c) && lower.next().is_none()
-}
-
-/// The characters of the Basic Multilingual Plane whose lowercase is not themselves (about
-/// 1,400), computed once per process.
-struct BmpCase {
-    /// A bit per character (8 KiB).
-    cased: [u64; 1024],
-    /// Each of them with the first byte of its lowercase.
-    first_bytes: Vec<(u16, u8)>,
-}
-
-fn bmp_case() -> &'static BmpCase {
-    static CASE: OnceLock<BmpCase> = OnceLock::new();
-    CASE.get_or_init(|| {
-        let mut case = BmpCase {
-            cased: [0; 1024],
-            first_bytes: Vec::new(),
-        };
-        for c in (0..0x1_0000).filter_map(char::from_u32) {
-            if is_caseless(c) || lowercase_is_itself(c) {
-                continue;
-            }
-            case.cased[c as usize / 64] |= 1 << (c as usize % 64);
-            let mut buf = [0u8; 4];
-            if let Some(lower) = c.to_lowercase().next() {
-                let first = lower.encode_utf8(&mut buf).as_bytes()[0];
-                case.first_bytes.push((c as u16, first));
-            }
-        }
-        case
-    })
-}
-
-/// [`Engine::bmp_start`] for a trie, its ASCII table, and whether it folds case.
-fn bmp_start(trie: &Trie, ascii: &[u8; 128], fold: bool) -> Vec<u64> {
-    let mut starts = vec![0u64; 1024];
-    for (b, &f) in ascii.iter().enumerate() {
-        if trie.starts_with(f) {
-            starts[b / 64] |= 1 << (b % 64);
-        }
-    }
-    // From U+0080 on, the 64 characters of a word share the first byte of their UTF-8 form
-    // (0xC0 | c >> 6 below U+0800, 0xE0 | c >> 12 above).
-    for (w, word) in starts.iter_mut().enumerate().skip(2) {
-        let c = (w * 64) as u32;
-        let lead = if c < 0x800 {
-            0xC0 | c >> 6
-        } else {
-            0xE0 | c >> 12
-        };
-        if trie.starts_with(lead as u8) {
-            *word = !0;
-        }
-    }
-    if fold {
-        // Characters with a lowercase of their own begin with its first byte instead.
-        for &(c, first) in bmp_case().first_bytes.iter().filter(|&&(c, _)| c >= 0x80) {
-            let (w, bit) = (usize::from(c) / 64, 1u64 << (c % 64));
-            if trie.starts_with(first) {
-                starts[w] |= bit;
-            } else {
-                starts[w] &= !bit;
-            }
-        }
-    }
-    starts
-}
 
 /// The character starting at byte `i` of `text` (a character boundary).
 #[inline]
@@ -787,60 +580,4 @@ fn before(text: &str, i: usize) -> Option<char> {
 #[inline]
 fn after(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|s| s.chars().next())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lowercases_to_itself_agrees_with_to_lowercase() {
-        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-            assert_eq!(lowercases_to_itself(c), lowercase_is_itself(c), "{c:?}");
-        }
-    }
-
-    #[test]
-    fn bmp_start_agrees_with_folding_each_character() {
-        // First characters whose folded forms begin with bytes shared by other characters:
-        // `k` (the Kelvin sign folds to it), `ω` (the Ohm sign), `ａ`, Hangul, Han, Thai.
-        let patterns = ["k", "ω", "ａ", "한", "医", "ก", "ǆ", "i̇x"];
-        for fold in [true, false] {
-            let mut builder = TrieBuilder::new();
-            for (i, p) in patterns.iter().enumerate() {
-                builder.add(p.as_bytes(), i as u32);
-            }
-            let trie = builder.build();
-            let mut ascii = [0u8; 128];
-            for (b, slot) in ascii.iter_mut().enumerate() {
-                *slot = if fold {
-                    (b as u8).to_ascii_lowercase()
-                } else {
-                    b as u8
-                };
-            }
-            let starts = bmp_start(&trie, &ascii, fold);
-            for c in (0x80..0x1_0000).filter_map(char::from_u32) {
-                let folded: String = if fold {
-                    c.to_lowercase().collect()
-                } else {
-                    c.to_string()
-                };
-                let expected = trie.starts_with(folded.as_bytes()[0]);
-                let bit = (starts[c as usize / 64] >> (c as usize % 64)) & 1 != 0;
-                assert_eq!(bit, expected, "{c:?}, fold {fold}");
-            }
-        }
-    }
-
-    #[test]
-    fn caseless_characters_lowercase_to_themselves() {
-        for c in (0..=0x10FFFFu32)
-            .filter_map(char::from_u32)
-            .filter(|&c| is_caseless(c))
-        {
-            let mut lower = c.to_lowercase();
-            assert_eq!((lower.next(), lower.next()), (Some(c), None), "{c:?}");
-        }
-    }
 }
