@@ -192,10 +192,13 @@ fn read(dir: &Path, name: &str) -> String {
     String::from_utf8(std::fs::read(dir.join(name)).expect("read an output")).expect("UTF-8")
 }
 
-/// A free port on 127.0.0.1 (bound, read, released).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
+/// Two distinct free ports on 127.0.0.1: both are bound before either is released, so the
+/// two processes of a run are never given the same one.
+fn free_ports() -> (u16, u16) {
+    let bind = || TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    let (a, b) = (bind(), bind());
+    let port = |l: &TcpListener| l.local_addr().expect("local address").port();
+    (port(&a), port(&b))
 }
 
 /// Runs `count --format json` and every cluster layout on `inputs`, and compares.
@@ -233,9 +236,10 @@ fn compare(name: &str, inputs: &[String]) {
     );
 
     let hostfile = dir.join("hosts");
+    let (first, second) = free_ports();
     std::fs::write(
         &hostfile,
-        format!("127.0.0.1:{}\n127.0.0.1:{}\n", free_port(), free_port()),
+        format!("127.0.0.1:{first}\n127.0.0.1:{second}\n"),
     )
     .expect("write the hostfile");
     let with = |extra: &[&str]| -> Vec<String> {
