@@ -110,7 +110,8 @@
 //! the run up in a bit set of hashed *stems*, the patterns' longest prefixes of ASCII word
 //! characters: a pattern can only occur where the run is its stem, or starts with it for a
 //! prefix keyword. At 10,000 English keywords nearly every word begins some keyword, yet
-//! only one word in four has a stem for its run; the others are passed over whole. The first
+//! only about one word of a blog post in four has a stem for its run (counted with an
+//! instrumented scan); the others are passed over whole. The first
 //! step of a walk from ASCII comes from a 128-entry table.
 //!
 //! Han, Kana and Thai impose no boundary, so in Chinese text every character is a start. A
@@ -134,10 +135,10 @@
 //!
 //! **Where the time goes** (`perf`, callgrind): at 10,000 English keywords, the walks that
 //! pass the stem filter (the latency of each step's read and the mispredicted branch where a
-//! walk ends) and the filter itself. At 100,000, half the words of blog posts are some
-//! pattern's stem, so the filter turns away less; cache misses on the trie, reporting the
-//! uses (580,000 pattern ends in 7.4 MB) and sorting each message's occurrences take the
-//! rest. On short Chinese posts, the per-character loop and the changes of script.
+//! walk ends) and the filter itself. At 100,000, about half the words of blog posts are
+//! some pattern's stem (instrumented scan), so the filter turns away less; cache misses on
+//! the trie, reporting the uses (the walks reach about 580,000 pattern ends in 7.4 MB) and
+//! sorting each message's occurrences take the rest. On short Chinese posts, the per-character loop and the changes of script.
 //!
 //! **Tried and lost.** (1) Normalizing each message into a buffer with an offset map, then an
 //! overlapping `aho-corasick` search: correct and simple, but the copy, the map and the
