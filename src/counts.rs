@@ -485,7 +485,8 @@ impl<'c> Tally<'c> {
     ///
     /// Topics are converted on the threads of the current rayon pool: with many topics and
     /// time buckets this is tens of thousands of names, which would otherwise be the serial
-    /// tail of [`Classifier::tally`].
+    /// tail of [`Classifier::tally`]. As with any rayon call, do not hold a lock that the
+    /// pool's jobs also take while calling this: a worker waiting here may run those jobs.
     pub fn counts(&self) -> Counts {
         use rayon::prelude::*;
         let dictionary = self.classifier.dictionary();

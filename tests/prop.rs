@@ -54,8 +54,11 @@ fn keyword() -> impl Strategy<Value = String> {
         })
 }
 
-fn keywords(max: usize) -> impl Strategy<Value = Vec<String>> {
-    prop::collection::vec(keyword(), 1..=max).prop_map(|mut ks| {
+fn keywords<K: Strategy<Value = String>>(
+    keyword: K,
+    max: usize,
+) -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(keyword, 1..=max).prop_map(|mut ks| {
         let mut seen = std::collections::HashSet::new();
         ks.retain(|k| seen.insert(k.clone()));
         ks
@@ -63,9 +66,16 @@ fn keywords(max: usize) -> impl Strategy<Value = Vec<String>> {
 }
 
 pub fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
+    topics_of(keyword)
+}
+
+/// Up to three topics whose keywords and exclusions come from `keyword`.
+fn topics_of<K: Strategy<Value = String> + 'static>(
+    keyword: fn() -> K,
+) -> impl Strategy<Value = Vec<RefTopic>> {
     prop::collection::vec(
         (
-            keywords(4),
+            keywords(keyword(), 4),
             prop::collection::vec(keyword(), 0..2),
             any::<bool>(),
             prop::bool::weighted(0.8),
@@ -88,6 +98,91 @@ pub fn topics() -> impl Strategy<Value = Vec<RefTopic>> {
             })
             .collect()
     })
+}
+
+/// More characters for keywords made of longer words: Han outside U+4E00..U+9FFF and a symbol
+/// inside the range the scan treats as Han, CJK punctuation, letters whose lowercase has
+/// another UTF-8 length, `K` and `I` beside the Kelvin sign and `İ`, Katakana.
+const MORE: &[char] = &[
+    '㐀', '䷀', '豈', '医', '疗', '药', '，', '。', 'Ⱥ', 'ⱥ', 'ẞ', 'ß', 'Ω', 'ω', 'K', '\u{212A}',
+    'k', 'I', 'İ', 'ı', 'カ', 'ก', 'a', '-',
+];
+/// Whitespace of one, two and three bytes.
+const MORE_SPACES: &[char] = &[
+    ' ', '\t', '\r', '\x0B', '\x0C', '\u{85}', '\u{a0}', '\u{1680}', '\u{2028}', '\u{3000}',
+];
+
+/// A word of five to eleven ASCII word characters (stems up to and past the eight bytes the
+/// scan's word filter reads at once), or of one to three characters of [`MORE`].
+fn long_word() -> impl Strategy<Value = String> {
+    const ASCII: &[char] = &['a', 'b', 'A', 'B', 'k', 'K', '1', '_'];
+    prop_oneof![
+        prop::collection::vec(prop::sample::select(ASCII), 5..12)
+            .prop_map(|w| w.into_iter().collect::<String>()),
+        prop::collection::vec(prop::sample::select(MORE), 1..4)
+            .prop_map(|w| w.into_iter().collect::<String>()),
+    ]
+}
+
+/// A keyword of one or two [`long_word`]s, or one of [`keyword`]'s.
+fn long_keyword() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => (
+            long_word(),
+            prop::option::of((prop::sample::select(MORE_SPACES), long_word())),
+            any::<bool>(),
+        )
+            .prop_filter("not only punctuation", |(w, _, _)| w.chars().any(char::is_alphanumeric))
+            .prop_map(|(first, second, star)| {
+                let mut k = first;
+                if let Some((space, w)) = second {
+                    k.push(space);
+                    k.push_str(&w);
+                }
+                if star {
+                    k.push('*');
+                }
+                k
+            }),
+        1 => keyword(),
+    ]
+}
+
+/// A text made mostly of the topics' own keywords, with the case of each character flipped
+/// at random, between runs of other characters and whitespace: so that long keywords occur.
+fn spliced_text(topics: &[RefTopic]) -> impl Strategy<Value = String> {
+    let words: Vec<String> = topics
+        .iter()
+        .flat_map(|t| t.keywords.iter().chain(&t.exclude))
+        .map(|k| k.trim().trim_end_matches('*').to_string())
+        .collect();
+    let mut filler: Vec<char> = CHARS
+        .iter()
+        .chain(MORE)
+        .chain(MORE_SPACES)
+        .copied()
+        .collect();
+    filler.push('x');
+    let piece = prop_oneof![
+        3 => (prop::sample::select(words), prop::collection::vec(any::<bool>(), 24)).prop_map(
+            |(word, flips)| {
+                word.chars()
+                    .zip(flips.into_iter().cycle())
+                    .flat_map(|(c, up)| {
+                        let s: String = if up {
+                            c.to_uppercase().collect()
+                        } else {
+                            c.to_lowercase().collect()
+                        };
+                        s.chars().collect::<Vec<_>>()
+                    })
+                    .collect::<String>()
+            }
+        ),
+        2 => prop::collection::vec(prop::sample::select(filler), 1..4)
+            .prop_map(|cs| cs.into_iter().collect::<String>()),
+    ];
+    prop::collection::vec(piece, 1..7).prop_map(|pieces| pieces.concat())
 }
 
 /// Unix seconds from year 0001 to 9999.
@@ -132,6 +227,18 @@ proptest! {
     /// (1) Per message: the same kept occurrences, credits and spans as the reference.
     #[test]
     fn classify_equals_reference(topics in topics(), texts in prop::collection::vec(text(), 1..4)) {
+        let c = classifier(&topics, RefBucket::Day);
+        for text in &texts {
+            prop_assert_eq!(lib_kept(&c, text), ref_kept(&topics, text), "text {:?}", text);
+        }
+    }
+
+    /// (1b) The same on texts made of long keywords and awkward characters.
+    #[test]
+    fn classify_equals_reference_on_long_keywords(
+        (topics, texts) in topics_of(long_keyword)
+            .prop_flat_map(|t| (Just(t.clone()), prop::collection::vec(spliced_text(&t), 1..4)))
+    ) {
         let c = classifier(&topics, RefBucket::Day);
         for text in &texts {
             prop_assert_eq!(lib_kept(&c, text), ref_kept(&topics, text), "text {:?}", text);

@@ -177,6 +177,45 @@ proptest! {
     }
 }
 
+/// A batch large enough that each thread takes many runs of messages from the shared cursor
+/// of `Classifier::tally` (the property test above stays below one run per thread).
+#[test]
+fn a_large_tally_is_independent_of_threads() {
+    let d = Dictionary::builder()
+        .topic(TopicBuilder::new("flu").keywords(["flu", "influenza*", "flu shot"]))
+        .topic(TopicBuilder::new("医疗").keywords(["医疗", "医院"]))
+        .build()
+        .unwrap();
+    let c = Classifier::new(&d).unwrap();
+    let texts = [
+        "Flu season: flu shots and influenza vaccines",
+        "nothing to see",
+        "医院的医疗费用",
+        "the influencer had the flu",
+    ];
+    let sources = ["twitter", "blog", "news"];
+    let messages: Vec<_> = (0..50_000u32)
+        .map(|i| {
+            let day = topictally::Timestamp::from_unix_seconds(
+                1_700_000_000 + i64::from(i % 97) * 86_400,
+            )
+            .expect("a valid time");
+            topictally::Message::new(texts[i as usize % texts.len()])
+                .with_source(sources[i as usize % sources.len()])
+                .with_timestamp(day)
+        })
+        .collect();
+    let mut sequential = c.new_tally();
+    for m in &messages {
+        sequential.add(m).expect("short texts");
+    }
+    let expected = sequential.counts();
+    assert_eq!(expected.total_messages, 50_000);
+    for pool in pools() {
+        assert_eq!(pool.install(|| c.tally(&messages)), expected);
+    }
+}
+
 fn flu() -> Classifier {
     let d = Dictionary::builder()
         .topic(TopicBuilder::new("flu").keywords(["flu", "influenza"]))
