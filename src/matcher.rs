@@ -344,7 +344,9 @@ impl Engine {
                         // ASCII where no pattern starts (brackets, digits, spaces between
                         // Chinese): pass over it here rather than leave the loop.
                         let mut next = next;
-                        while next < 0x80 && self.start[after_word as usize][next as usize] == SKIP
+                        while i < bytes.len()
+                            && next < 0x80
+                            && self.start[after_word as usize][next as usize] == SKIP
                         {
                             after_word = ASCII_WORD[next as usize];
                             i += 1;
