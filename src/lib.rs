@@ -189,7 +189,7 @@
 //! and days it had been a serial seventh of a two-thread [`Classifier::tally`]. That method
 //! gives each thread one tally, which takes runs of a few messages from a shared cursor until
 //! none are left: the threads finish together and only as many tallies as threads are merged
-//! (rayon's `fold` had made sixteen on two threads, and left one thread idle for a tenth of
+//! (rayon's `fold` had made sixteen on two threads, and left one thread idle for a seventh of
 //! the time). Streams are cut into batches of complete records, classified on rayon's pool
 //! into per-thread tallies; a batch is handed out before every read that may block, so
 //! endless streams are counted as they arrive.
