@@ -138,7 +138,8 @@
 //! walk ends) and the filter itself. At 100,000, about half the words of blog posts are
 //! some pattern's stem (instrumented scan), so the filter turns away less; cache misses on
 //! the trie, reporting the uses (the walks reach about 580,000 pattern ends in 7.4 MB) and
-//! sorting each message's occurrences take the rest. On short Chinese posts, the per-character loop and the changes of script.
+//! sorting each message's occurrences take the rest. On short Chinese posts: the loop over
+//! characters and the branches mispredicted where the script changes.
 //!
 //! **Tried and lost.** (1) Normalizing each message into a buffer with an offset map, then an
 //! overlapping `aho-corasick` search: correct and simple, but the copy, the map and the
