@@ -39,19 +39,26 @@ fn keyword() -> impl Strategy<Value = String> {
         any::<bool>(),
     )
         .prop_map(|(first, second, star, padded)| {
-            let mut k = first;
-            if let Some((space, w)) = second {
-                k.push(space);
-                k.push_str(&w);
-            }
-            if star {
-                k.push('*');
-            }
+            let k = join_keyword(first, second, star);
             if padded {
-                k = format!(" {k}\n");
+                format!(" {k}\n")
+            } else {
+                k
             }
-            k
         })
+}
+
+/// `first`, then `second` after its whitespace character, then `*` if `star`.
+fn join_keyword(first: String, second: Option<(char, String)>, star: bool) -> String {
+    let mut k = first;
+    if let Some((space, w)) = second {
+        k.push(space);
+        k.push_str(&w);
+    }
+    if star {
+        k.push('*');
+    }
+    k
 }
 
 fn keywords<K: Strategy<Value = String>>(
@@ -133,17 +140,7 @@ fn long_keyword() -> impl Strategy<Value = String> {
             any::<bool>(),
         )
             .prop_filter("not only punctuation", |(w, _, _)| w.chars().any(char::is_alphanumeric))
-            .prop_map(|(first, second, star)| {
-                let mut k = first;
-                if let Some((space, w)) = second {
-                    k.push(space);
-                    k.push_str(&w);
-                }
-                if star {
-                    k.push('*');
-                }
-                k
-            }),
+            .prop_map(|(first, second, star)| join_keyword(first, second, star)),
         1 => keyword(),
     ]
 }
