@@ -69,8 +69,8 @@ struct Engine {
     /// Turns away most words where no pattern begins.
     words: WordFilter,
     /// For each character of the Basic Multilingual Plane, a bit telling whether the first
-    /// byte of its folded form begins a pattern (8 KiB): the punctuation of Chinese text
-    /// (`，`, `。`) is turned away without folding it.
+    /// byte of its folded form begins a pattern (8 KiB): two-byte characters (accented
+    /// Latin, Greek, Cyrillic) are turned away without folding them; `three` is built from it.
     bmp_start: Vec<u64>,
     /// What the scan does at each character of three bytes, U+0800..=U+FFFF (60 KiB): see
     /// [`Three`].
@@ -538,7 +538,7 @@ impl Engine {
 const SKIP: u8 = 0;
 /// an ASCII character where patterns can start: walk from it;
 const WALK: u8 = 1;
-/// a character that is not ASCII starts here: fold it and look;
+/// a character of two or four bytes starts here: fold it and look;
 const NON_ASCII: u8 = 3;
 /// a character of three bytes (U+0800..=U+FFFF) starts here.
 const THREE: u8 = 4;

@@ -79,7 +79,7 @@ impl WordFilterBuilder {
     pub(crate) fn add(&mut self, pattern: &[u8], open_ended: bool) {
         let stem = pattern
             .iter()
-            .take_while(|&&b| b < 0x80 && (b.is_ascii_alphanumeric() || b == b'_'))
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
             .count();
         if stem == 0 {
             return;
