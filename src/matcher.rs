@@ -143,8 +143,14 @@ impl EngineBuilder {
                 pattern_uses.iter().any(|u| !u.check_right),
             );
             // The trie holds where the pattern's uses start, so that a walk reaches them with
-            // one read (and one cache miss) less than through a pattern number.
-            trie.add(pattern.as_bytes(), uses.len() as u32);
+            // one read (and one cache miss) less than through a pattern number, and whether
+            // every use needs a word boundary after it, so that a walk passes over the
+            // pattern inside a longer word without reading its uses.
+            let mut value = uses.len() as u32;
+            if pattern_uses.iter().all(|u| u.check_right) {
+                value |= RIGHT_BOUNDARY;
+            }
+            trie.add(pattern.as_bytes(), value);
             if let Some(&first) = pattern.as_bytes().first() {
                 needs_left[first as usize] &= pattern_uses.iter().all(|u| u.check_left);
             }
@@ -229,15 +235,24 @@ impl Matcher {
         }
         for engine in [&folded, &exact] {
             let bytes: usize = engine.patterns.iter().map(String::len).sum();
-            if bytes > MAX_PATTERN_BYTES {
-                let message = format!(
+            let uses: usize = engine.uses.iter().map(Vec::len).sum();
+            let message = if bytes > MAX_PATTERN_BYTES {
+                format!(
                     "the distinct keywords of one case mode hold {bytes} bytes, more than the \
                      limit of {MAX_PATTERN_BYTES}"
-                );
-                return Err(DictionaryError::new(DictionaryErrorKind::Automaton {
-                    message,
-                }));
-            }
+                )
+            } else if uses >= RIGHT_BOUNDARY as usize {
+                format!(
+                    "the topics of one case mode hold {uses} keywords and exclusions, more \
+                     than the limit of {}",
+                    RIGHT_BOUNDARY - 1
+                )
+            } else {
+                continue;
+            };
+            return Err(DictionaryError::new(DictionaryErrorKind::Automaton {
+                message,
+            }));
         }
         let engines = [folded.build(true), exact.build(false)];
         Ok(Matcher {
@@ -289,7 +304,7 @@ impl Engine {
                     let (run, may_begin) = self.words.check(bytes, i);
                     if may_begin {
                         let first = self.first_step[b as usize & 0x7F];
-                        self.walk(text, i, first, i + 1, found);
+                        self.walk(text, i, !after_word, first, i + 1, found);
                     }
                     after_word = true;
                     i = if self.whole_words && run < 8 {
@@ -300,7 +315,7 @@ impl Engine {
                 }
                 WALK => {
                     let first = self.first_step[b as usize & 0x7F];
-                    self.walk(text, i, first, i + 1, found);
+                    self.walk(text, i, !after_word, first, i + 1, found);
                     after_word = false;
                     i += 1;
                 }
@@ -322,13 +337,13 @@ impl Engine {
                             Three::JOINS => after_word = true,
                             Three::HAN_PAIRED => {
                                 if let Some(first) = self.han.paired(c, next, bytes, i) {
-                                    self.walk(text, i, first, i + 3, found);
+                                    self.walk(text, i, !after_word, first, i + 3, found);
                                 }
                                 after_word = false;
                             }
                             Three::HAN_SOLO => {
                                 if let Some(first) = self.han.first(c) {
-                                    self.walk(text, i, first, i + 3, found);
+                                    self.walk(text, i, !after_word, first, i + 3, found);
                                 }
                                 after_word = false;
                             }
@@ -384,7 +399,7 @@ impl Engine {
         if self.may_start(c, b) {
             let first = self.first_folded_byte(c, b);
             if !(after_word && self.needs_left[first as usize]) {
-                self.walk(text, i, self.trie.start(), i, found);
+                self.walk(text, i, !after_word, self.trie.start(), i, found);
             }
         }
         !allows_boundary(Some(c))
@@ -434,25 +449,32 @@ impl Engine {
     }
 
     /// Follows the trie from `state`, where the text from `start` to `p` has led, reporting
-    /// every pattern that occurs at `start`.
+    /// every pattern that occurs at `start`; `left_ok` tells whether the character before
+    /// `start` allows a word boundary (the scan knows).
     #[inline(always)]
     fn walk(
         &self,
         text: &str,
         start: usize,
+        left_ok: bool,
         mut state: State,
         mut p: usize,
         found: &mut impl FnMut(Use, usize, usize),
     ) {
+        debug_assert_eq!(left_ok, allows_boundary(before(text, start)));
         let bytes = text.as_bytes();
         let trie = &self.trie;
-        let mut left_ok = None;
         loop {
             // A whole text character has been consumed: patterns may end here.
-            if let Some(first_use) = trie.output(state) {
-                self.report(text, first_use, start, p, &mut left_ok, found);
+            let next = bytes.get(p).copied();
+            if let Some(value) = trie.output(state) {
+                let inside_word = next.is_some_and(|b| ASCII_WORD[b as usize & 0x7F] && b < 0x80);
+                if !(value & RIGHT_BOUNDARY != 0 && inside_word) {
+                    let first_use = value & !RIGHT_BOUNDARY;
+                    self.report(text, first_use, start, p, left_ok, found);
+                }
             }
-            let Some(&b) = bytes.get(p) else {
+            let Some(b) = next else {
                 return;
             };
             if b < 0x80 {
@@ -515,13 +537,12 @@ impl Engine {
         first: u32,
         start: usize,
         end: usize,
-        left_ok: &mut Option<bool>,
+        left_ok: bool,
         found: &mut impl FnMut(Use, usize, usize),
     ) {
         let mut right_ok = None;
         for &u in self.uses.get(first as usize..).unwrap_or_default() {
-            let whole = (!u.check_left
-                || *left_ok.get_or_insert_with(|| allows_boundary(before(text, start))))
+            let whole = (left_ok || !u.check_left)
                 && (!u.check_right
                     || *right_ok.get_or_insert_with(|| allows_boundary(after(text, end))));
             if whole {
@@ -533,6 +554,10 @@ impl Engine {
         }
     }
 }
+
+/// The bit of a pattern's value in the trie telling that every use of it needs a word
+/// boundary after it; the other bits are where its uses start in [`Engine::uses`].
+const RIGHT_BOUNDARY: u32 = 1 << 31;
 
 /// Scan actions, per text byte: no pattern can start here;
 const SKIP: u8 = 0;
