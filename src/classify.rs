@@ -194,33 +194,49 @@ impl Classifier {
         scratch.begin(self.dictionary.topics().len());
         let Scratch {
             raw,
-            vetoed,
+            next,
+            topics,
+            touched,
             stamp,
+            group,
             words,
             present,
         } = scratch;
+        let stamp = *stamp;
+        // Each topic's occurrences are chained in the order the scan finds them, which is
+        // already the order of §4 but for longer before shorter at one start.
         self.matcher.scan(text, |u, start, end| {
+            let slot = &mut topics[u.topic as usize];
             if u.exclude {
-                vetoed[u.topic as usize] = *stamp;
-            } else {
-                raw.push(RawOccurrence {
-                    topic: u.topic,
-                    term: u.item,
-                    start: start as u32,
-                    end: end as u32,
-                });
+                slot.vetoed = stamp;
+                return;
             }
+            let at = raw.len() as u32;
+            raw.push(RawOccurrence {
+                topic: u.topic,
+                term: u.item,
+                start: start as u32,
+                end: end as u32,
+            });
+            next.push(u32::MAX);
+            if slot.seen == stamp {
+                next[slot.last as usize] = at;
+            } else {
+                slot.seen = stamp;
+                slot.first = at;
+                touched.push(u.topic);
+            }
+            slot.last = at;
         });
         if raw.is_empty() && self.without_terms.is_empty() {
             return Ok(()); // most messages: nothing to select or evaluate
         }
-        // §4: per topic, by start ascending, end descending, then dictionary order.
-        raw.sort_unstable_by_key(|o| (o.topic, o.start, u32::MAX - o.end, o.term));
+        touched.sort_unstable();
         // Topics with occurrences, merged with the query topics that can match without any.
-        let mut rest = &raw[..];
+        let mut rest = &touched[..];
         let mut always = self.without_terms.iter().copied().peekable();
         loop {
-            let topic = match (rest.first().map(|o| o.topic as usize), always.peek()) {
+            let topic = match (rest.first().map(|&t| t as usize), always.peek()) {
                 (None, None) => break,
                 (Some(g), Some(&a)) => g.min(a),
                 (Some(g), None) => g,
@@ -229,15 +245,21 @@ impl Classifier {
             if always.peek() == Some(&topic) {
                 always.next();
             }
-            let len = rest
-                .iter()
-                .take_while(|o| o.topic as usize == topic)
-                .count();
-            let (group, tail) = rest.split_at(len);
-            rest = tail;
-            if vetoed[topic] == *stamp {
+            let slot = topics[topic];
+            group.clear();
+            if rest.first() == Some(&(topic as u32)) {
+                rest = &rest[1..];
+                let mut at = slot.first;
+                while let Some(&o) = raw.get(at as usize) {
+                    group.push(o);
+                    at = next[at as usize];
+                }
+            }
+            if slot.vetoed == stamp {
                 continue;
             }
+            let group = &group[..];
+            debug_assert!(group.is_sorted_by_key(|o| (o.start, o.end, o.term)));
             let positive = match self.dictionary.topics()[topic].condition() {
                 Condition::AnyTerm => None,
                 Condition::Query { node, positive, .. } => {
@@ -258,18 +280,27 @@ impl Classifier {
                 }
             };
             // §4 and §7: the mentions are the positive terms' occurrences, selected
-            // leftmost-longest.
+            // leftmost-longest: at each start, the longest, and of those the first term.
             let from = matches.occurrences.len();
             let mut end = 0;
-            for o in group {
-                let counts = positive.is_none_or(|p| p.get(o.term as usize) == Some(&true));
-                if counts && o.start >= end {
+            let mut counted = group
+                .iter()
+                .filter(|o| positive.is_none_or(|p| p.get(o.term as usize) == Some(&true)))
+                .peekable();
+            while let Some(&first) = counted.next() {
+                let mut best = first;
+                while let Some(o) = counted.next_if(|o| o.start == first.start) {
+                    if o.end > best.end {
+                        best = *o;
+                    }
+                }
+                if best.start >= end {
                     matches.occurrences.push(Occurrence {
-                        keyword: o.term as usize,
-                        start: o.start as usize,
-                        end: o.end as usize,
+                        keyword: best.term as usize,
+                        start: best.start as usize,
+                        end: best.end as usize,
                     });
-                    end = o.end;
+                    end = best.end;
                 }
             }
             matches.hits.push(Hit {
@@ -312,28 +343,50 @@ struct Hit {
 /// Buffers reused from one message to the next.
 #[derive(Clone, Debug, Default)]
 struct Scratch {
+    /// The occurrences of terms, in the order the scan found them.
     raw: Vec<RawOccurrence>,
-    /// `vetoed[t] == stamp` when an exclusion of topic `t` occurs in the current message.
-    vetoed: Vec<u32>,
+    /// For each of `raw`, the next occurrence of the same topic (`u32::MAX`: none).
+    next: Vec<u32>,
+    /// Per topic, valid where it holds the current `stamp`.
+    topics: Vec<TopicScratch>,
+    /// The topics with occurrences in the current message.
+    touched: Vec<u32>,
+    /// Tells the current message's entries of `topics` from older ones.
     stamp: u32,
+    /// The occurrences of the topic being evaluated, in order.
+    group: Vec<RawOccurrence>,
     /// The words of the current message, for `NEAR`.
     words: Words,
     /// The terms that occur in the current message, for the query being evaluated.
     present: Vec<u32>,
 }
 
+/// What one message has shown of one topic so far.
+#[derive(Clone, Copy, Debug, Default)]
+struct TopicScratch {
+    /// The stamp of the last message in which an exclusion of the topic occurred.
+    vetoed: u32,
+    /// The stamp of the last message in which a term of the topic occurred.
+    seen: u32,
+    /// The first and last of those occurrences in `raw`.
+    first: u32,
+    last: u32,
+}
+
 impl Scratch {
     fn begin(&mut self, topics: usize) {
         self.raw.clear();
+        self.next.clear();
+        self.touched.clear();
         self.words.reset();
-        if self.vetoed.len() != topics {
-            self.vetoed.clear();
-            self.vetoed.resize(topics, 0);
+        if self.topics.len() != topics {
+            self.topics.clear();
+            self.topics.resize(topics, TopicScratch::default());
             self.stamp = 0;
         }
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
-            self.vetoed.fill(0);
+            self.topics.fill(TopicScratch::default());
             self.stamp = 1;
         }
     }
