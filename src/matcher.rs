@@ -66,6 +66,12 @@ struct Engine {
     /// Whether that is every ASCII word character, so that the rest of a word can be passed
     /// over eight bytes at a time.
     whole_words: bool,
+    /// The ASCII characters that are not word characters and where no pattern starts, after
+    /// a word or not: what separates words in the scan's loop over ASCII words.
+    separator: [bool; 256],
+    /// The ASCII word characters where a pattern may start after a character that allows a
+    /// word boundary.
+    word_start: [bool; 256],
     /// Turns away most words where no pattern begins.
     words: WordFilter,
     /// For each character of the Basic Multilingual Plane, a bit telling whether the first
@@ -191,6 +197,10 @@ impl EngineBuilder {
         for (b, skip) in inside_word.iter_mut().enumerate() {
             *skip = b < 0x80 && ASCII_WORD[b] && start[1][b] == SKIP;
         }
+        let separator = std::array::from_fn(|b| {
+            b < 0x80 && !ASCII_WORD[b] && start[0][b] == SKIP && start[1][b] == SKIP
+        });
+        let word_start = std::array::from_fn(|b| b < 0x80 && ASCII_WORD[b] && start[0][b] == WALK);
         let first_step =
             std::array::from_fn(|b| trie.step(trie.start(), ascii[b]).unwrap_or(trie.start()));
         let bmp_start = bmp_start(&trie, &ascii, fold);
@@ -205,6 +215,8 @@ impl EngineBuilder {
             start,
             inside_word,
             whole_words: (0..128).all(|b| inside_word[b] == ASCII_WORD[b]),
+            separator,
+            word_start,
             words: words.build(fold),
             bmp_start,
             three,
@@ -299,19 +311,36 @@ impl Engine {
                     }
                 }
                 WALK if ASCII_WORD[b as usize & 0x7F] => {
-                    // A word where a pattern may begin: ask the filter about the whole run,
-                    // then take the first step from a table.
-                    let (run, may_begin) = self.words.check(bytes, i);
-                    if may_begin {
-                        let first = self.first_step[b as usize & 0x7F];
-                        self.walk(text, i, !after_word, first, i + 1, found);
+                    // ASCII words and the separators between them, in a loop of their own.
+                    let mut b = b;
+                    loop {
+                        // A word where a pattern may begin: ask the filter about the whole
+                        // run, then take the first step from a table.
+                        let (run, may_begin) = self.words.check(bytes, i);
+                        if may_begin {
+                            let first = self.first_step[b as usize & 0x7F];
+                            self.walk(text, i, !after_word, first, i + 1, found);
+                        }
+                        i = if self.whole_words && run < 8 {
+                            i + run
+                        } else {
+                            self.skip_word(bytes, i + 1)
+                        };
+                        let word_end = i;
+                        while bytes.get(i).is_some_and(|&s| self.separator[s as usize]) {
+                            i += 1;
+                        }
+                        match bytes.get(i) {
+                            Some(&n) if i > word_end && self.word_start[n as usize] => {
+                                after_word = false;
+                                b = n;
+                            }
+                            _ => {
+                                after_word = i == word_end;
+                                break;
+                            }
+                        }
                     }
-                    after_word = true;
-                    i = if self.whole_words && run < 8 {
-                        i + run
-                    } else {
-                        self.skip_word(bytes, i + 1)
-                    };
                 }
                 WALK => {
                     let first = self.first_step[b as usize & 0x7F];
