@@ -63,14 +63,13 @@ const PAIR_BYTES: usize = 3;
 /// word) is one of a phrase's, looked up in a second bit set.
 #[derive(Clone, Debug)]
 pub(crate) struct WordFilter {
-    /// Two bits per hashed stem key: *alone* (even bit) and *phrase* (the odd bit after it),
-    /// in one word so that one read answers both.
-    stems: Vec<u64>,
-    /// The shift that takes a stem key's hash to its pair of bits.
-    stem_shift: u32,
+    /// Per hashed stem key, two bits: *alone* (even bit) and *phrase* (the odd bit after it).
+    stems: Bloom,
+    /// The stems of patterns that may be followed by more word characters (prefixes such as
+    /// `insur*`), by their first `m` bytes for each `m` of `prefix_lengths`.
+    prefixes: Bloom,
     /// A bit per hashed pair of a phrase-beginning stem's key and the next word's key.
-    pairs: Vec<u64>,
-    pair_shift: u32,
+    pairs: Bloom,
     /// Bit `m` set: a pattern with a stem of `m` bytes (1 to 7) may be followed by more word
     /// characters, so runs longer than `m` are also looked up by their first `m` bytes.
     prefix_lengths: u8,
@@ -78,10 +77,71 @@ pub(crate) struct WordFilter {
     fold: bool,
 }
 
+/// A blocked Bloom filter: each key has two slots in one 64-bit word, so that a lookup is
+/// one read; a slot is `WIDTH` bits, set as a key's kind says.
+#[derive(Clone, Debug)]
+struct Bloom {
+    words: Vec<u64>,
+    /// The shift that takes a hash to its word.
+    shift: u32,
+}
+
+impl Bloom {
+    /// A filter for `keys` keys with slots of `width` bits: sixteen slots per key, so that
+    /// one lookup in a few hundred of a key that is not there still gets by.
+    fn new(keys: usize, width: usize) -> Bloom {
+        let slots = (keys * 16).next_power_of_two().clamp(1 << 12, 1 << 25);
+        let words = slots * width / 64;
+        Bloom {
+            words: vec![0; words],
+            shift: 64 - words.trailing_zeros(),
+        }
+    }
+
+    /// The word of hash `h`, and the first bits of its two slots of `width` bits.
+    #[inline(always)]
+    fn place(&self, h: u64, width: u32) -> (usize, u32, u32) {
+        let slots = 64 / width;
+        let first = (h >> 20) as u32 % slots;
+        let second = (h >> 28) as u32 % slots;
+        ((h >> self.shift) as usize, first * width, second * width)
+    }
+
+    fn insert(&mut self, h: u64, width: u32, bits: u64) {
+        let (word, first, second) = self.place(h, width);
+        self.words[word] |= (bits << first) | (bits << second);
+    }
+
+    /// The bits of the slots of `h` set in both.
+    #[inline(always)]
+    fn get(&self, h: u64, width: u32) -> u64 {
+        let (word, first, second) = self.place(h, width);
+        let w = self.words[word];
+        (w >> first) & (w >> second) & ((1 << width) - 1)
+    }
+
+    fn memory_usage(&self) -> usize {
+        self.words.len() * 8
+    }
+}
+
+/// A hash of a key of up to eight bytes.
+#[inline(always)]
+fn hash(key: u64) -> u64 {
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A hash of a pair of keys.
+#[inline(always)]
+fn pair_hash(first: u64, second: u64) -> u64 {
+    (hash(first).rotate_left(29) ^ second).wrapping_mul(0xD6E8_FEB8_6659_FD93)
+}
+
 /// Collects the stems of the patterns.
 pub(crate) struct WordFilterBuilder {
     alone: Vec<u64>,
     continued: Vec<u64>,
+    prefixes: Vec<u64>,
     pairs: Vec<(u64, u64)>,
     prefix_lengths: u8,
 }
@@ -132,6 +192,7 @@ impl WordFilterBuilder {
         WordFilterBuilder {
             alone: Vec::new(),
             continued: Vec::new(),
+            prefixes: Vec::new(),
             pairs: Vec::new(),
             prefix_lengths: 0,
         }
@@ -169,63 +230,49 @@ impl WordFilterBuilder {
             Some(_) => return,
             None => {}
         }
-        self.alone.push(key);
         if open_ended && stem == pattern.len() && stem < 8 {
+            self.prefixes.push(key);
             self.prefix_lengths |= 1 << stem;
         }
+        self.alone.push(key);
     }
 
     pub(crate) fn build(mut self, fold: bool) -> WordFilter {
-        // Sixteen slots per key: one run in sixteen that begins no pattern still gets by.
-        let slots = |keys: usize| (keys * 16).next_power_of_two().clamp(1 << 12, 1 << 24);
         let mut stems: Vec<u64> = self.alone.iter().chain(&self.continued).copied().collect();
         stems.sort_unstable();
         stems.dedup();
         self.pairs.sort_unstable();
         self.pairs.dedup();
-        let stem_slots = slots(stems.len());
-        let pair_slots = slots(self.pairs.len());
+        self.prefixes.sort_unstable();
+        self.prefixes.dedup();
         let mut filter = WordFilter {
-            stems: vec![0; stem_slots * 2 / 64],
-            stem_shift: 64 - stem_slots.trailing_zeros(),
-            pairs: vec![0; pair_slots / 64],
-            pair_shift: 64 - pair_slots.trailing_zeros(),
+            stems: Bloom::new(stems.len(), 2),
+            prefixes: Bloom::new(self.prefixes.len(), 1),
+            pairs: Bloom::new(self.pairs.len(), 1),
             prefix_lengths: self.prefix_lengths,
             fold,
         };
-        for (keys, bit) in [(&self.alone, 0), (&self.continued, 1)] {
+        for (keys, bits) in [(&self.alone, ALONE), (&self.continued, CONTINUED)] {
             for &key in keys {
-                let at = filter.stem_slot(key) * 2 + bit;
-                filter.stems[at / 64] |= 1 << (at % 64);
+                filter.stems.insert(hash(key), 2, bits);
             }
         }
+        for &key in &self.prefixes {
+            filter.prefixes.insert(hash(key), 1, 1);
+        }
         for &(first, second) in &self.pairs {
-            let h = filter.pair_hash(first, second);
-            filter.pairs[h / 64] |= 1 << (h % 64);
+            filter.pairs.insert(pair_hash(first, second), 1, 1);
         }
         filter
     }
 }
 
+/// The bits of a stem in [`WordFilter::stems`]: a pattern may occur with the run alone;
+const ALONE: u64 = 1;
+/// a pattern continues after the run with a space and a word, or ASCII punctuation.
+const CONTINUED: u64 = 2;
+
 impl WordFilter {
-    #[inline(always)]
-    fn stem_slot(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.stem_shift) as usize
-    }
-
-    /// The *alone* and *phrase* bits of a stem key, as bits 0 and 1.
-    #[inline(always)]
-    fn stem_bits(&self, key: u64) -> u64 {
-        let at = self.stem_slot(key) * 2;
-        (self.stems[at / 64] >> (at % 64)) & 3
-    }
-
-    #[inline(always)]
-    fn pair_hash(&self, first: u64, second: u64) -> usize {
-        let h = first.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29) ^ second;
-        (h.wrapping_mul(0xD6E8_FEB8_6659_FD93) >> self.pair_shift) as usize
-    }
-
     /// `chunk` lowercased if the trie holds lowercased patterns.
     #[inline(always)]
     fn folded(&self, chunk: u64) -> u64 {
@@ -247,19 +294,19 @@ impl WordFilter {
         }
         let chunk = self.folded(chunk);
         let key = chunk & mask(run);
-        let bits = self.stem_bits(key);
-        if bits & 1 != 0 {
+        let bits = self.stems.get(hash(key), 2);
+        if bits & ALONE != 0 {
             return (run, true);
         }
         let mut lengths = u32::from(self.prefix_lengths) & ((1 << run) - 1);
         while lengths != 0 {
             let m = lengths.trailing_zeros() as usize;
-            if self.stem_bits(chunk & mask(m)) & 1 != 0 {
+            if self.prefixes.get(hash(chunk & mask(m)), 1) != 0 {
                 return (run, true);
             }
             lengths &= lengths - 1;
         }
-        if bits & 2 != 0 {
+        if bits & CONTINUED != 0 {
             return (run, self.pair_may_begin(bytes, i + run, key));
         }
         (run, false)
@@ -306,13 +353,12 @@ impl WordFilter {
 
     #[inline(always)]
     fn has_pair(&self, first: u64, second: u64) -> bool {
-        let h = self.pair_hash(first, second);
-        (self.pairs[h / 64] >> (h % 64)) & 1 != 0
+        self.pairs.get(pair_hash(first, second), 1) != 0
     }
 
     /// Heap memory in bytes.
     pub(crate) fn memory_usage(&self) -> usize {
-        (self.stems.len() + self.pairs.len()) * 8
+        self.stems.memory_usage() + self.prefixes.memory_usage() + self.pairs.memory_usage()
     }
 }
 
