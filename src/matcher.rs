@@ -497,10 +497,15 @@ impl Engine {
             // A whole text character has been consumed: patterns may end here.
             let next = bytes.get(p).copied();
             if let Some(value) = trie.output(state) {
-                let inside_word = next.is_some_and(|b| ASCII_WORD[b as usize & 0x7F] && b < 0x80);
-                if !(value & RIGHT_BOUNDARY != 0 && inside_word) {
+                // Whether the next character allows a word boundary, when it is ASCII.
+                let right_ok = match next {
+                    None => Some(true),
+                    Some(b) if b < 0x80 => Some(!ASCII_WORD[b as usize]),
+                    Some(_) => None,
+                };
+                if !(value & RIGHT_BOUNDARY != 0 && right_ok == Some(false)) {
                     let first_use = value & !RIGHT_BOUNDARY;
-                    self.report(text, first_use, start, p, left_ok, found);
+                    self.report(text, first_use, start, p, left_ok, right_ok, found);
                 }
             }
             let Some(b) = next else {
@@ -559,7 +564,11 @@ impl Engine {
         }
     }
 
-    /// Reports the uses of the pattern whose first use is `uses[first]`, at `start..end`.
+    /// Reports the uses of the pattern whose first use is `uses[first]`, at `start..end`;
+    /// `left_ok` and `right_ok` tell whether the characters beside it allow a word boundary
+    /// (`right_ok` is worked out here if the walk did not know).
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn report(
         &self,
         text: &str,
@@ -567,9 +576,9 @@ impl Engine {
         start: usize,
         end: usize,
         left_ok: bool,
+        mut right_ok: Option<bool>,
         found: &mut impl FnMut(Use, usize, usize),
     ) {
-        let mut right_ok = None;
         for &u in self.uses.get(first as usize..).unwrap_or_default() {
             let whole = (left_ok || !u.check_left)
                 && (!u.check_right
