@@ -95,7 +95,9 @@
 //! `check` from the same 8-byte slot, so each step is one dependent read whatever the
 //! dictionary size. A keyword shared by topics is one pattern with a run of *uses* (topic, term
 //! or exclusion, boundary checks), as daachorse attaches values to patterns; the trie's value
-//! for a pattern is where its uses start, so a match reaches them with no lookup in between.
+//! for a pattern is where its uses start, so a match reaches them with no lookup in between,
+//! plus a bit telling that every use needs a word boundary after it, so that a walk passes
+//! over such a pattern inside a longer word (`cat` in `cats`) without reading its uses.
 //! The text is never copied: the walk folds it as it reads (an ASCII table for case and
 //! whitespace, per-character lowercase otherwise, a whitespace run where the trie expects a
 //! space), and reports a pattern only after a whole text character, which is exactly
@@ -107,12 +109,22 @@
 //! begins with that byte and the boundary rule allows it. At the start of an ASCII word it
 //! first measures the run of word characters, eight bytes at a time (each byte tested in its
 //! own lane of a 64-bit word, so the end of a word costs no mispredicted branch), and looks
-//! the run up in a bit set of hashed *stems*, the patterns' longest prefixes of ASCII word
+//! the run up in a filter of hashed *stems*, the patterns' longest prefixes of ASCII word
 //! characters: a pattern can only occur where the run is its stem, or starts with it for a
 //! prefix keyword. At 10,000 English keywords nearly every word begins some keyword, yet
 //! only about one word of a blog post in four has a stem for its run (counted with an
-//! instrumented scan); the others are passed over whole. The first
-//! step of a walk from ASCII comes from a 128-entry table.
+//! instrumented scan); the others are passed over whole. At 100,000 keywords half the words
+//! are stems, mostly of phrases only (`heart` of `heart attack`, met in `heart of`), so a stem
+//! has two bits, *alone* and *continued*, and a run whose stem is only continued passes when
+//! the pair of its key and the first three bytes of the next word (or the punctuation after
+//! it, for `t-cell`) is a pattern's, in a second filter. A stem followed in its pattern by a
+//! byte that is not ASCII needs no key: such a run always passes. The filters are blocked
+//! Bloom filters, two slots per key in one 64-bit word, so a lookup is one read and lets
+//! through a few words in a thousand; the few prefix stems (looked up once per prefix
+//! length) have their own. With both, the walks on blog posts at 100,000 keywords fell by a
+//! third, and those that find nothing from a third of them to an eighth. The scan then goes
+//! from one ASCII word to the next in a loop of its own, over tables of separators and of
+//! word starts. The first step of a walk from ASCII comes from a 128-entry table.
 //!
 //! Han, Kana and Thai impose no boundary, so in Chinese text every character is a start. A
 //! run of three-byte characters (Han, its punctuation, and the ASCII between them where no
@@ -129,17 +141,20 @@
 //! form may begin a pattern comes from an 8 KiB bitmap per automaton of the Basic
 //! Multilingual Plane, built from a once-per-process table of the cased characters; whether
 //! a character is a word character, from another (regex-syntax's binary search had been a
-//! fifth of the scan on Weibo posts). The walk is inlined into the scan. Occurrences are then
-//! selected per topic (veto, leftmost-longest, credits) from one sorted list; queries are
-//! evaluated from the same occurrences, never by rescanning.
+//! fifth of the scan on Weibo posts). The walk is inlined into the scan, and knows whether
+//! the characters beside a pattern allow a word boundary before it asks. The scan finds each
+//! topic's occurrences by start, and at one start shorter before longer, so they are chained
+//! per topic as they come (no sort) and selected per topic (veto, leftmost-longest, credits);
+//! queries are evaluated from the same occurrences, never by rescanning.
 //!
 //! **Where the time goes** (`perf`, callgrind): at 10,000 English keywords, the walks that
 //! pass the stem filter (the latency of each step's read and the mispredicted branch where a
-//! walk ends) and the filter itself. At 100,000, about half the words of blog posts are
-//! some pattern's stem (instrumented scan), so the filter turns away less; cache misses on
-//! the trie, reporting the uses (the walks reach about 580,000 pattern ends in 7.4 MB) and
-//! sorting each message's occurrences take the rest. On short Chinese posts: the loop over
-//! characters and the branches mispredicted where the script changes.
+//! walk ends) and the filter itself. At 100,000, most walks that pass find a pattern (opinion
+//! words, common medical terms); on tweets, waiting on the trie's reads in those walks takes
+//! about a quarter of the samples (`perf`), reporting the uses and selecting each topic's
+//! mentions a sixth, and measuring and filtering the words (eight bytes at a time) a third of
+//! the instructions (callgrind). On short Chinese posts: the loop over characters and the
+//! branches mispredicted where the script changes.
 //!
 //! **Tried and lost.** (1) Normalizing each message into a buffer with an offset map, then an
 //! overlapping `aho-corasick` search: correct and simple, but the copy, the map and the
@@ -154,9 +169,10 @@
 //! change. (5) An `aho-corasick` search for the patterns' first characters, jumping from one to
 //! the next in Chinese text: the first characters of even 100 keywords are among the most
 //! common (一, 人, 公), so it filtered little and cost more per candidate. (6) Passing over the
-//! gaps between words in a tight loop too, and packing each occurrence's sort order into one
-//! key (128 bits, or 64 bits with an order-independent selection): more instructions, not
-//! fewer. (7) Shrinking the Chinese first-character table to 16- or 8-bit indices into a list
+//! gaps between words in a tight loop of their own, and packing each occurrence's sort order
+//! into one key (128 bits, or 64 bits with an order-independent selection): more
+//! instructions, not fewer (a loop going from word to word, once the filter had made words
+//! cheap, did win). (7) Shrinking the Chinese first-character table to 16- or 8-bit indices into a list
 //! of states (48 or 24 KiB instead of 192 KiB), or putting a 3 KiB bitmap in front of it:
 //! within the noise, so the table's reads are not what limits small Chinese dictionaries.
 //! (8) Fewer, larger pieces for rayon's `fold` in [`Classifier::tally`]: no change in
@@ -167,9 +183,13 @@
 //! 100,000 keywords but lets more words by; no better there, worse at 10,000. (11) A hash
 //! table from each stem to the trie state after it, so that a word that is a stem starts its
 //! walk at its end: a cache miss on the table replaced the misses on the trie (no change at
-//! 10,000 or 100,000 keywords), for 4 MB more at 100,000. The git
-//! history holds each version that was committed; `cargo run --release --example
-//! bench_report` measures any of them.
+//! 10,000 or 100,000 keywords), for 4 MB more at 100,000. (12) Keeping the value of a
+//! pattern that ends at a leaf in the leaf's own slot, so that a match needs no read of the
+//! value table: fewer cache misses in callgrind's model, no faster in time. (13) Placing a
+//! node's children just after it when there is room, so that the chains of single children
+//! (most of a long keyword) share cache lines: 6% fewer simulated misses on the trie, no
+//! measurable change. The git history holds each version that was committed; `cargo run
+//! --release --example bench_report` measures any of them.
 //!
 //! **Reading records.** A hand-written scanner reads the common JSON Lines record in one
 //! pass: it finds string ends eight bytes at a time, compares keys with the configured field

@@ -9,6 +9,7 @@
 //! hashed lookup of the run turns away most words before the walk. At 100,000 keywords half
 //! the words of English text are some pattern's first word, mostly of phrases only: those
 //! are looked up again with the start of the next word, which turns most of them away too.
+//! The lookups go to blocked Bloom filters: one read each, a few false passes in a thousand.
 
 /// A 64-bit word with the byte `b` in each lane.
 const fn lanes(b: u8) -> u64 {
@@ -57,13 +58,15 @@ const PAIR_BYTES: usize = 3;
 ///
 /// Most stems of a large English dictionary only begin phrases (`heart` of `heart attack`),
 /// and the words they match are mostly followed by some other word (`heart of`). So a stem
-/// has two bits: *alone*, some pattern may occur with the stem not followed by a space and a
-/// word; *phrase*, some pattern continues with a space and a word. A run whose stem only
-/// begins phrases passes when the pair (its key, the first [`PAIR_BYTES`] bytes of the next
-/// word) is one of a phrase's, looked up in a second bit set.
+/// has two bits: [`ALONE`], some pattern may occur with the run and nothing more of it;
+/// [`CONTINUED`], some pattern goes on with a space and a word, or with ASCII punctuation
+/// (`t-cell`). A run whose stem is only continued passes when the pair (its key, the first
+/// [`PAIR_BYTES`] bytes of the next word, or the punctuation) is one of a pattern's, looked up
+/// in a second filter. A stem followed in its pattern by a byte that is not ASCII needs no
+/// key: the text has one there too, and such runs always pass.
 #[derive(Clone, Debug)]
 pub(crate) struct WordFilter {
-    /// Per hashed stem key, two bits: *alone* (even bit) and *phrase* (the odd bit after it).
+    /// Per hashed stem key, two bits: [`ALONE`] and [`CONTINUED`].
     stems: Bloom,
     /// The stems of patterns that may be followed by more word characters (prefixes such as
     /// `insur*`), by their first `m` bytes for each `m` of `prefix_lengths`.
