@@ -229,8 +229,10 @@ impl WordFilterBuilder {
                 return;
             }
             // The text has a byte that is not ASCII there too (ASCII folds to ASCII), and
-            // such runs always pass.
-            Some(_) => return,
+            // such runs always pass: when they are shorter than eight bytes, which is all
+            // the filter reads of a run.
+            Some(_) if stem < 8 => return,
+            Some(_) => {}
             None => {}
         }
         if open_ended && stem == pattern.len() && stem < 8 {
@@ -432,10 +434,13 @@ mod tests {
                 ("sézary", false),
                 ("heart of gold", false),
                 ("heart of", true),
+                ("communiqué", false),
             ],
             true,
         );
         for text in [
+            "Communiqué",
+            "communiqu\u{301}",
             "health insurance",
             "Health\t\n INSURANCE",
             "health\u{A0}care", // maybe whitespace: the walk decides

@@ -121,7 +121,8 @@ const MORE_SPACES: &[char] = &[
 
 /// A word of five to eleven ASCII word characters (stems up to and past the eight bytes the
 /// scan's word filter reads at once), of one to four (around the bytes of a second word it
-/// reads), or of one to three characters of [`MORE`].
+/// reads), of seven to nine and a character of [`MORE`], or of one to three characters of
+/// [`MORE`].
 fn long_word() -> impl Strategy<Value = String> {
     const ASCII: &[char] = &['a', 'b', 'A', 'B', 'k', 'K', '1', '_'];
     prop_oneof![
@@ -129,6 +130,11 @@ fn long_word() -> impl Strategy<Value = String> {
             .prop_map(|w| w.into_iter().collect::<String>()),
         prop::collection::vec(prop::sample::select(ASCII), 1..5)
             .prop_map(|w| w.into_iter().collect::<String>()),
+        (
+            prop::collection::vec(prop::sample::select(ASCII), 7..10),
+            prop::sample::select(MORE)
+        )
+            .prop_map(|(w, c)| w.into_iter().chain([c]).collect::<String>()),
         prop::collection::vec(prop::sample::select(MORE), 1..4)
             .prop_map(|w| w.into_iter().collect::<String>()),
     ]

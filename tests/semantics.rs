@@ -316,6 +316,34 @@ fn rows() -> Vec<Row> {
         expect: vec![vec![], vec![("jobs", 7, 11)]],
         pad: true,
     });
+    // Where the scan's word filter reads a run of ASCII word characters and what follows it
+    // (found by fuzzing and review: a stem of eight bytes or more before a non-ASCII byte).
+    rows.extend([
+        row(
+            "ascii_stem_of_nine_bytes_then_accent",
+            &["communiqué"],
+            "Communiqué",
+            &[("communiqué", 0, 11)],
+        ),
+        row(
+            "ascii_stem_then_curly_apostrophe",
+            &["McDonald’s"],
+            "mcdonald’s",
+            &[("McDonald’s", 0, 12)],
+        ),
+        row(
+            "phrase_with_a_short_prefix_second_word",
+            &["heart a*"],
+            "heart attack, heart of",
+            &[("heart a*", 0, 7)],
+        ),
+        row(
+            "hyphenated_stem",
+            &["t-cell"],
+            "T-Cell t cell",
+            &[("t-cell", 0, 6)],
+        ),
+    ]);
     rows
 }
 
