@@ -568,7 +568,6 @@ impl Engine {
     /// `left_ok` and `right_ok` tell whether the characters beside it allow a word boundary
     /// (`right_ok` is worked out here if the walk did not know).
     #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
     fn report(
         &self,
         text: &str,
