@@ -122,7 +122,9 @@
 //! Bloom filters, two slots per key in one 64-bit word, so a lookup is one read and lets
 //! through a few words in a thousand; the few prefix stems (looked up once per prefix
 //! length) have their own. With both, the walks on blog posts at 100,000 keywords fell by a
-//! third, and those that find nothing from a third of them to an eighth. The scan then goes
+//! third, and those that find nothing from a third of them to an eighth (counted, like the
+//! shares of words above, with counters added to the scan for the purpose and not kept;
+//! `bench_report --profile core:en-100k/blogs` is the run to add them to). The scan then goes
 //! from one ASCII word to the next in a loop of its own, over tables of separators and of
 //! word starts. The first step of a walk from ASCII comes from a 128-entry table.
 //!
