@@ -81,7 +81,7 @@ pub(crate) fn edge_needs_boundary(edge: char) -> bool {
 pub(crate) fn allows_boundary(beside: Option<char>) -> bool {
     match beside {
         None => true,
-        Some(c) if c.is_ascii() => !(c.is_ascii_alphanumeric() || c == '_'),
+        Some(c) if c.is_ascii() => !is_word_char(c),
         Some(c) => !is_word_char(c) || is_unspaced(c),
     }
 }

@@ -232,8 +232,7 @@ impl WordFilterBuilder {
             // such runs always pass: when they are shorter than eight bytes, which is all
             // the filter reads of a run.
             Some(_) if stem < 8 => return,
-            Some(_) => {}
-            None => {}
+            _ => {}
         }
         if open_ended && stem == pattern.len() && stem < 8 {
             self.prefixes.push(key);
@@ -318,32 +317,30 @@ impl WordFilter {
     }
 
     /// Whether a phrase may begin with the run keyed `key`, from what follows it: `j` is where
-    /// the run's first eight bytes end.
+    /// the run's first eight bytes end. Kept out of the scan's loop, and marked cold so that
+    /// the loop's code is laid out for the words the first lookup decides (a third of the
+    /// words get here at 100,000 English keywords, yet without the mark alternating runs of the
+    /// scan were a few percent slower).
     #[cold]
     #[inline(never)]
     fn pair_may_begin(&self, bytes: &[u8], mut j: usize, key: u64) -> bool {
         // Past the rest of a long run; a non-ASCII byte may continue it.
+        j += word_len(bytes.get(j..).unwrap_or_default());
+        // The whitespace between the words of a phrase; non-ASCII may be whitespace, or fold
+        // to what a pattern holds.
+        let end = j;
         while bytes
             .get(j)
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_')
+            .is_some_and(|&b| b.is_ascii() && char::from(b).is_whitespace())
         {
             j += 1;
         }
-        // The whitespace between the words of a phrase; non-ASCII may be whitespace, or fold
-        // to what a pattern holds.
         match bytes.get(j) {
             None => return false,
             Some(&b) if b >= 0x80 => return true,
-            Some(b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') => {}
-            Some(&b) => return self.has_pair(key, u64::from(b)),
-        }
-        loop {
-            match bytes.get(j) {
-                None => return false,
-                Some(&b) if b >= 0x80 => return true,
-                Some(b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r') => j += 1,
-                Some(_) => break,
-            }
+            // ASCII punctuation right after the run.
+            Some(&b) if j == end => return self.has_pair(key, u64::from(b)),
+            Some(_) => {}
         }
         let chunk = chunk_at(bytes, j);
         let run = ascii_word_run(chunk);
