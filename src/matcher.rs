@@ -22,7 +22,7 @@ use crate::dictionary::{Dictionary, Keyword};
 use crate::error::{DictionaryError, DictionaryErrorKind};
 use crate::starts::{bmp_start, code3, three_byte_actions, HanStarts, Three};
 use crate::trie::{State, Trie, TrieBuilder};
-use crate::words::{ascii_word_run, WordFilter, WordFilterBuilder};
+use crate::words::{ascii_word_run, Begin, WordFilter, WordFilterBuilder};
 
 /// The most bytes of distinct normalized keywords one case mode may hold: the double array
 /// addresses its slots with 31 bits, and a trie has at most one node per keyword byte.
@@ -206,6 +206,7 @@ impl EngineBuilder {
         let bmp_start = bmp_start(&trie, &ascii, fold);
         let mut three = three_byte_actions(&bmp_start);
         let han = HanStarts::new(&self.patterns, &trie, &mut three);
+        let words = words.build(fold, &trie);
         Some(Engine {
             fold,
             first_step,
@@ -217,7 +218,7 @@ impl EngineBuilder {
             whole_words: (0..128).all(|b| inside_word[b] == ASCII_WORD[b]),
             separator,
             word_start,
-            words: words.build(fold),
+            words,
             bmp_start,
             three,
             han,
@@ -316,10 +317,16 @@ impl Engine {
                     loop {
                         // A word where a pattern may begin: ask the filter about the whole
                         // run, then take the first step from a table.
-                        let (run, may_begin) = self.words.check(bytes, i);
-                        if may_begin {
-                            let first = self.first_step[b as usize & 0x7F];
-                            self.walk(text, i, !after_word, first, i + 1, found);
+                        let (run, begin) = self.words.check(bytes, i);
+                        match begin {
+                            Begin::No => {}
+                            Begin::Walk => {
+                                let first = self.first_step[b as usize & 0x7F];
+                                self.walk(text, i, !after_word, first, i + 1, found);
+                            }
+                            Begin::After(state) => {
+                                self.walk(text, i, !after_word, state, i + run, found);
+                            }
                         }
                         i = if self.whole_words && run < 8 {
                             i + run

@@ -219,7 +219,7 @@ impl Layout {
 
 /// Where a walk of the trie stands: a node, and its `base` (read together with its `check`
 /// when the node was reached, so a step costs one array read).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct State {
     node: u32,
     base: u32,

@@ -10,6 +10,13 @@
 //! the words of English text are some pattern's first word, mostly of phrases only: those
 //! are looked up again with the start of the next word, which turns most of them away too.
 //! The lookups go to blocked Bloom filters: one read each, a few false passes in a thousand.
+//!
+//! A run of fewer than eight bytes that passes is then looked up whole in a hash table of
+//! the stems, which gives the trie's state after it: the walk starts there, saving a read
+//! per byte of the word (each waiting on the last), and a false pass of the Bloom filter is
+//! turned away.
+
+use crate::trie::{State, Trie};
 
 /// A 64-bit word with the byte `b` in each lane.
 const fn lanes(b: u8) -> u64 {
@@ -73,6 +80,8 @@ pub(crate) struct WordFilter {
     prefixes: Bloom,
     /// A bit per hashed pair of a phrase-beginning stem's key and the next word's key.
     pairs: Bloom,
+    /// The trie's state after each stem of fewer than eight bytes.
+    after: StemStates,
     /// Bit `m` set: a pattern with a stem of `m` bytes (1 to 7) may be followed by more word
     /// characters, so runs longer than `m` are also looked up by their first `m` bytes.
     prefix_lengths: u8,
@@ -125,6 +134,87 @@ impl Bloom {
 
     fn memory_usage(&self) -> usize {
         self.words.len() * 8
+    }
+}
+
+/// How a pattern may begin at a run of ASCII word characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Begin {
+    /// No pattern begins there.
+    No,
+    /// Walk the trie from the run's first byte.
+    Walk,
+    /// Walk the trie from this state, where the whole run leads: the run is a stem of fewer
+    /// than eight bytes, and no pattern ends inside it.
+    After(State),
+}
+
+/// The trie's state after each stem of fewer than eight bytes, by the stem's key, in a hash
+/// table with linear probing (key 0, which no stem has, marks a free slot).
+///
+/// A walk from a short word that passes the filter starts there: one read, where the walk
+/// from the word's first byte makes one per byte, each waiting on the last. A word the
+/// Bloom filter let by in error is turned away here.
+#[derive(Clone, Debug)]
+struct StemStates {
+    /// The stem's key, with [`PREFIXED`] set when a pattern open at its end (`in*`) is a
+    /// shorter stem, so that a walk must start from the first byte; and the state.
+    slots: Vec<(u64, State)>,
+    /// The shift that takes a hash to its first slot.
+    shift: u32,
+}
+
+/// The bit of a [`StemStates`] key telling that a pattern open at its end is a shorter stem.
+const PREFIXED: u64 = 1 << 63;
+
+impl StemStates {
+    /// The table of `stems` (keys of fewer than eight bytes), with `prefixes` the keys of
+    /// the patterns open at their end that are all stem.
+    fn new(stems: &[u64], prefixes: &[u64], trie: &Trie) -> StemStates {
+        let len = (stems.len() * 2).next_power_of_two().max(16);
+        let mut table = StemStates {
+            slots: vec![(0, State::default()); len],
+            shift: 64 - len.trailing_zeros(),
+        };
+        for &key in stems {
+            let bytes = key.to_le_bytes();
+            let stem = bytes.iter().take_while(|&&b| b != 0).count();
+            let mut state = Some(trie.start());
+            for &b in &bytes[..stem] {
+                state = state.and_then(|s| trie.step(s, b));
+            }
+            let Some(state) = state else {
+                continue; // not reached: a stem is the start of a pattern in the trie
+            };
+            let prefixed = (1..stem).any(|m| prefixes.binary_search(&(key & mask(m))).is_ok());
+            let mut at = (hash(key) >> table.shift) as usize;
+            while table.slots[at].0 != 0 {
+                at = (at + 1) % len;
+            }
+            table.slots[at] = (key | if prefixed { PREFIXED } else { 0 }, state);
+        }
+        table
+    }
+
+    /// The state after the stem keyed `key`, if it is one, and whether a pattern open at
+    /// its end is a shorter stem.
+    #[inline(always)]
+    fn get(&self, key: u64) -> Option<(State, bool)> {
+        let mut at = (hash(key) >> self.shift) as usize;
+        loop {
+            let &(k, state) = self.slots.get(at)?;
+            if k & !PREFIXED == key {
+                return Some((state, k & PREFIXED != 0));
+            }
+            if k == 0 {
+                return None;
+            }
+            at = (at + 1) & (self.slots.len() - 1);
+        }
+    }
+
+    fn memory_usage(&self) -> usize {
+        self.slots.len() * std::mem::size_of::<(u64, State)>()
     }
 }
 
@@ -241,7 +331,9 @@ impl WordFilterBuilder {
         self.alone.push(key);
     }
 
-    pub(crate) fn build(mut self, fold: bool) -> WordFilter {
+    /// The filter, with the states `trie` (which holds the same patterns) reaches after each
+    /// stem.
+    pub(crate) fn build(mut self, fold: bool, trie: &Trie) -> WordFilter {
         let mut stems: Vec<u64> = self.alone.iter().chain(&self.continued).copied().collect();
         stems.sort_unstable();
         stems.dedup();
@@ -249,7 +341,9 @@ impl WordFilterBuilder {
         self.pairs.dedup();
         self.prefixes.sort_unstable();
         self.prefixes.dedup();
+        let short: Vec<u64> = stems.iter().copied().filter(|&k| k >> 56 == 0).collect();
         let mut filter = WordFilter {
+            after: StemStates::new(&short, &self.prefixes, trie),
             stems: Bloom::new(stems.len(), 2),
             prefixes: Bloom::new(self.prefixes.len(), 1),
             pairs: Bloom::new(self.pairs.len(), 1),
@@ -288,32 +382,46 @@ impl WordFilter {
     }
 
     /// For the run of ASCII word characters starting at byte `i` of `bytes` (which is one):
-    /// its length up to 8, and whether a pattern may begin at `i`.
+    /// its length up to 8, and how a pattern may begin at `i`.
     #[inline(always)]
-    pub(crate) fn check(&self, bytes: &[u8], i: usize) -> (usize, bool) {
+    pub(crate) fn check(&self, bytes: &[u8], i: usize) -> (usize, Begin) {
         let chunk = chunk_at(bytes, i);
         let run = ascii_word_run(chunk);
         if run < 8 && (chunk >> (8 * run)) & 0x80 != 0 {
-            return (run, true);
+            return (run, Begin::Walk);
         }
         let chunk = self.folded(chunk);
         let key = chunk & mask(run);
         let bits = self.stems.get(hash(key), 2);
-        if bits & ALONE != 0 {
-            return (run, true);
+        let begins = bits & ALONE != 0
+            || (bits & CONTINUED != 0 && self.pair_may_begin(bytes, i + run, key));
+        if begins && run < 8 {
+            match self.after.get(key) {
+                Some((state, false)) => return (run, Begin::After(state)),
+                Some((_, true)) => return (run, Begin::Walk),
+                None => {} // a false pass of the Bloom filter
+            }
         }
+        if (begins && run >= 8) || self.may_be_prefixed(chunk, run) {
+            (run, Begin::Walk)
+        } else {
+            (run, Begin::No)
+        }
+    }
+
+    /// Whether a pattern open at its end (`insur*`) may end inside the run of `run` bytes at
+    /// the start of `chunk` (folded).
+    #[inline(always)]
+    fn may_be_prefixed(&self, chunk: u64, run: usize) -> bool {
         let mut lengths = u32::from(self.prefix_lengths) & ((1 << run) - 1);
         while lengths != 0 {
             let m = lengths.trailing_zeros() as usize;
             if self.prefixes.get(hash(chunk & mask(m)), 1) != 0 {
-                return (run, true);
+                return true;
             }
             lengths &= lengths - 1;
         }
-        if bits & CONTINUED != 0 {
-            return (run, self.pair_may_begin(bytes, i + run, key));
-        }
-        (run, false)
+        false
     }
 
     /// Whether a phrase may begin with the run keyed `key`, from what follows it: `j` is where
@@ -360,7 +468,10 @@ impl WordFilter {
 
     /// Heap memory in bytes.
     pub(crate) fn memory_usage(&self) -> usize {
-        self.stems.memory_usage() + self.prefixes.memory_usage() + self.pairs.memory_usage()
+        self.stems.memory_usage()
+            + self.prefixes.memory_usage()
+            + self.pairs.memory_usage()
+            + self.after.memory_usage()
     }
 }
 
@@ -412,10 +523,40 @@ mod tests {
 
     fn filter(patterns: &[(&str, bool)], fold: bool) -> WordFilter {
         let mut builder = WordFilterBuilder::new();
-        for &(p, open) in patterns {
+        let mut trie = crate::trie::TrieBuilder::new();
+        for (id, &(p, open)) in (0..).zip(patterns) {
             builder.add(p.as_bytes(), open);
+            trie.add(p.as_bytes(), id);
         }
-        builder.build(fold)
+        builder.build(fold, &trie.build())
+    }
+
+    #[test]
+    fn short_stems_start_their_walk_after_the_stem() {
+        let patterns = [
+            ("flu", false),
+            ("flu shot", false),
+            ("car", true),
+            ("cares", false),
+        ];
+        let f = filter(&patterns, true);
+        let mut trie = crate::trie::TrieBuilder::new();
+        for (id, (p, _)) in (0..).zip(patterns) {
+            trie.add(p.as_bytes(), id);
+        }
+        let trie = trie.build();
+        let after = |s: &str| {
+            s.bytes()
+                .try_fold(trie.start(), |state, b| trie.step(state, b))
+                .map(Begin::After)
+        };
+        assert_eq!(Some(f.check(b"FLU, and", 0).1), after("flu"));
+        assert_eq!(Some(f.check(b"flu shot", 0).1), after("flu"));
+        // `car*` may end inside `cares`: the walk starts from the first byte.
+        assert_eq!(f.check(b"cares", 0).1, Begin::Walk);
+        assert_eq!(f.check(b"carts", 0).1, Begin::Walk);
+        assert_eq!(Some(f.check(b"car", 0).1), after("car"));
+        assert_eq!(f.check(b"flux", 0).1, Begin::No);
     }
 
     #[test]
@@ -459,7 +600,7 @@ mod tests {
             "flu\u{301}",
             "flu\u{212A}",
         ] {
-            assert!(f.check(text.as_bytes(), 0).1, "{text:?}");
+            assert!(f.check(text.as_bytes(), 0).1 != Begin::No, "{text:?}");
         }
         assert_eq!(f.check(b"insurers", 0).0, 8);
         assert_eq!(f.check(b"flu shot", 0).0, 3);
@@ -500,10 +641,10 @@ mod tests {
             "heart often",
             "heart",
         ] {
-            assert!(!f.check(text.as_bytes(), 0).1, "{text:?}");
+            assert_eq!(f.check(text.as_bytes(), 0).1, Begin::No, "{text:?}");
         }
         let exact = filter(&[("flu", false)], false);
-        assert!(!exact.check(b"FLU", 0).1);
-        assert!(exact.check(b"flu", 0).1);
+        assert_eq!(exact.check(b"FLU", 0).1, Begin::No);
+        assert_ne!(exact.check(b"flu", 0).1, Begin::No);
     }
 }

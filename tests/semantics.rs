@@ -343,7 +343,34 @@ fn rows() -> Vec<Row> {
             "T-Cell t cell",
             &[("t-cell", 0, 6)],
         ),
+        row(
+            "short_stem_shared_by_a_word_and_a_phrase",
+            &["heart", "heart rate"],
+            "Heart rate, heart. HEART RATE",
+            &[
+                ("heart rate", 0, 10),
+                ("heart", 12, 17),
+                ("heart rate", 19, 29),
+            ],
+        ),
     ]);
+    // A short word that is a whole stem starts its walk after the stem; a shorter stem open
+    // at its end (`car*`) must still be found inside it.
+    rows.push(Row {
+        name: "short_stem_with_a_shorter_open_prefix",
+        topics: vec![
+            topic("a", &["cares", "care"], &[]),
+            topic("b", &["car*"], &[]),
+            topic("c", &["ca*"], &[]),
+        ],
+        text: "Cares care carts",
+        expect: vec![
+            vec![("cares", 0, 5), ("care", 6, 10)],
+            vec![("car*", 0, 3), ("car*", 6, 9), ("car*", 11, 14)],
+            vec![("ca*", 0, 2), ("ca*", 6, 8), ("ca*", 11, 13)],
+        ],
+        pad: true,
+    });
     rows
 }
 
