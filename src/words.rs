@@ -25,28 +25,54 @@ const fn lanes(b: u8) -> u64 {
 
 const HIGH: u64 = lanes(0x80);
 
-/// The high bit of each lane of `chunk` holding a byte in `lo..=hi` (both below 0x80): each
-/// lane is tested on its own, with additions that never carry into the next.
+/// The high bit of each lane of `chunk` holding an ASCII letter, and of each holding an ASCII
+/// word character (letter, digit, `_`). Each lane is tested on its own, on its low seven
+/// bits, with additions that never carry into the next.
 #[inline(always)]
-fn in_range(chunk: u64, lo: u8, hi: u8) -> u64 {
-    let low = chunk & !HIGH; // seven bits per lane
-    (low + lanes(0x80 - lo)) & !(low + lanes(0x7F - hi)) & !chunk & HIGH
-}
-
-/// The high bit of each lane of `chunk` holding an ASCII word character (letter, digit, `_`).
-#[inline(always)]
-fn word_lanes(chunk: u64) -> u64 {
-    let lower = chunk | lanes(0x20); // an ASCII letter as lowercase; non-ASCII stays so
-    let x = (chunk & !HIGH) ^ lanes(b'_');
-    let underscore = !((x + lanes(0x7F)) | x) & !chunk & HIGH;
-    in_range(lower, b'a', b'z') | in_range(chunk, b'0', b'9') | underscore
+fn word_lanes(chunk: u64) -> (u64, u64) {
+    let low = chunk & !HIGH;
+    let lower = low | lanes(0x20); // an ASCII letter as lowercase
+    let letters = (lower + lanes(0x80 - b'a')) & !(lower + lanes(0x7F - b'z'));
+    let digits = (low + lanes(0x80 - b'0')) & !(low + lanes(0x7F - b'9'));
+    let underscore = !((low ^ lanes(b'_')) + lanes(0x7F));
+    let ascii = !chunk & HIGH;
+    (letters & ascii, (letters | digits | underscore) & ascii)
 }
 
 /// How many of the bytes of `chunk`, from the lowest, are ASCII word characters before the
 /// first that is not (8 when all are).
 #[inline]
 pub(crate) fn ascii_word_run(chunk: u64) -> usize {
-    ((!word_lanes(chunk) & HIGH).trailing_zeros() / 8) as usize
+    ((!word_lanes(chunk).1 & HIGH).trailing_zeros() / 8) as usize
+}
+
+/// The run of ASCII word characters at the start of eight bytes of text.
+struct Run {
+    /// Its length, up to 8.
+    len: usize,
+    /// Its bytes, lowercased when `fold`, and zero past it.
+    key: u64,
+    /// The eight bytes, lowercased when `fold`.
+    folded: u64,
+    /// Whether the run ends at a byte that is not ASCII.
+    non_ascii_after: bool,
+}
+
+impl Run {
+    #[inline(always)]
+    fn new(chunk: u64, fold: bool) -> Run {
+        let (letters, word) = word_lanes(chunk);
+        let ends = !word & HIGH;
+        // The high bit of the byte that ends the run (none when all eight are in it).
+        let end = ends & ends.wrapping_neg();
+        let folded = if fold { chunk | (letters >> 2) } else { chunk };
+        Run {
+            len: (ends.trailing_zeros() / 8) as usize,
+            key: folded & (end >> 7).wrapping_sub(1),
+            folded,
+            non_ascii_after: end & chunk != 0,
+        }
+    }
 }
 
 /// The bytes of the second word that a phrase's pair key holds: enough to turn away most
@@ -371,27 +397,19 @@ const ALONE: u64 = 1;
 const CONTINUED: u64 = 2;
 
 impl WordFilter {
-    /// `chunk` lowercased if the trie holds lowercased patterns.
-    #[inline(always)]
-    fn folded(&self, chunk: u64) -> u64 {
-        if self.fold {
-            chunk | (in_range(chunk, b'A', b'Z') >> 2)
-        } else {
-            chunk
-        }
-    }
-
     /// For the run of ASCII word characters starting at byte `i` of `bytes` (which is one):
     /// its length up to 8, and how a pattern may begin at `i`.
     #[inline(always)]
     pub(crate) fn check(&self, bytes: &[u8], i: usize) -> (usize, Begin) {
-        let chunk = chunk_at(bytes, i);
-        let run = ascii_word_run(chunk);
-        if run < 8 && (chunk >> (8 * run)) & 0x80 != 0 {
+        let Run {
+            len: run,
+            key,
+            folded: chunk,
+            non_ascii_after,
+        } = Run::new(chunk_at(bytes, i), self.fold);
+        if non_ascii_after {
             return (run, Begin::Walk);
         }
-        let chunk = self.folded(chunk);
-        let key = chunk & mask(run);
         let bits = self.stems.get(hash(key), 2);
         let begins = bits & ALONE != 0
             || (bits & CONTINUED != 0 && self.pair_may_begin(bytes, i + run, key));
@@ -450,15 +468,14 @@ impl WordFilter {
             Some(&b) if j == end => return self.has_pair(key, u64::from(b)),
             Some(_) => {}
         }
-        let chunk = chunk_at(bytes, j);
-        let run = ascii_word_run(chunk);
-        if run == 0 {
+        let second = Run::new(chunk_at(bytes, j), self.fold);
+        if second.len == 0 {
             return false; // a phrase whose second word is no ASCII word is alone
         }
-        if run < PAIR_BYTES && (chunk >> (8 * run)) & 0x80 != 0 {
+        if second.len < PAIR_BYTES && second.non_ascii_after {
             return true;
         }
-        self.has_pair(key, self.folded(chunk) & mask(run.min(PAIR_BYTES)))
+        self.has_pair(key, second.folded & mask(second.len.min(PAIR_BYTES)))
     }
 
     #[inline(always)]
@@ -518,6 +535,22 @@ mod tests {
                 reference(&bytes),
                 "{bytes:?}"
             );
+            let len = reference(&bytes);
+            for fold in [false, true] {
+                let run = Run::new(u64::from_le_bytes(bytes), fold);
+                let mut key = [0u8; 8];
+                for (k, &b) in key.iter_mut().zip(&bytes[..len]) {
+                    *k = if fold { b.to_ascii_lowercase() } else { b };
+                }
+                assert_eq!(run.len, len, "{bytes:?}");
+                assert_eq!(run.key, u64::from_le_bytes(key), "{bytes:?} {fold}");
+                assert_eq!(run.folded & mask(len), run.key, "{bytes:?} {fold}");
+                assert_eq!(
+                    run.non_ascii_after,
+                    bytes.get(len).is_some_and(|&b| b >= 0x80),
+                    "{bytes:?}"
+                );
+            }
         }
     }
 
