@@ -344,6 +344,12 @@ fn rows() -> Vec<Row> {
             &[("t-cell", 0, 6)],
         ),
         row(
+            "short_stem_before_an_open_short_second_word",
+            &["a", "a b*"],
+            "A b, a.",
+            &[("a b*", 0, 3), ("a", 5, 6)],
+        ),
+        row(
             "short_stem_shared_by_a_word_and_a_phrase",
             &["heart", "heart rate"],
             "Heart rate, heart. HEART RATE",
