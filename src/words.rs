@@ -11,10 +11,10 @@
 //! are looked up again with the start of the next word, which turns most of them away too.
 //! The lookups go to blocked Bloom filters: one read each, a few false passes in a thousand.
 //!
-//! A run of fewer than eight bytes that passes is then looked up whole in a hash table of
-//! the stems, which gives the trie's state after it: the walk starts there, saving a read
-//! per byte of the word (each waiting on the last), and a false pass of the Bloom filter is
-//! turned away.
+//! A run that passes is then looked up by its key in a hash table of the stems, which gives
+//! the trie's state after it (after its first eight bytes when it is longer): the walk
+//! starts there, saving a read per byte (each waiting on the last), and a false pass of the
+//! Bloom filter is turned away.
 
 use crate::trie::{State, Trie};
 
@@ -106,7 +106,7 @@ pub(crate) struct WordFilter {
     prefixes: Bloom,
     /// A bit per hashed pair of a phrase-beginning stem's key and the next word's key.
     pairs: Bloom,
-    /// The trie's state after each stem of fewer than eight bytes.
+    /// The trie's state after each stem's key.
     after: StemStates,
     /// Bit `m` set: a pattern with a stem of `m` bytes (1 to 7) may be followed by more word
     /// characters, so runs longer than `m` are also looked up by their first `m` bytes.
@@ -170,17 +170,17 @@ pub(crate) enum Begin {
     No,
     /// Walk the trie from the run's first byte.
     Walk,
-    /// Walk the trie from this state, where the whole run leads: the run is a stem of fewer
-    /// than eight bytes, and no pattern ends inside it.
+    /// Walk the trie from this state, where the run's key leads (the whole run, or its first
+    /// eight bytes): no pattern ends before.
     After(State),
 }
 
-/// The trie's state after each stem of fewer than eight bytes, by the stem's key, in a hash
-/// table with linear probing (key 0, which no stem has, marks a free slot).
+/// The trie's state after each stem's key (its first eight bytes when it is longer), in a
+/// hash table with linear probing (key 0, which no stem has, marks a free slot).
 ///
-/// A walk from a short word that passes the filter starts there: one read, where the walk
-/// from the word's first byte makes one per byte, each waiting on the last. A word the
-/// Bloom filter let by in error is turned away here.
+/// A walk from a word that passes the filter starts there: one read, where the walk from
+/// the word's first byte makes one per byte, each waiting on the last. A word the Bloom
+/// filter let by in error is turned away here.
 #[derive(Clone, Debug)]
 struct StemStates {
     /// The stem's key, with [`PREFIXED`] set when a pattern open at its end (`in*`) is a
@@ -190,14 +190,15 @@ struct StemStates {
     shift: u32,
 }
 
-/// The bit of a [`StemStates`] key telling that a pattern open at its end is a shorter stem.
+/// The bit of a [`StemStates`] key telling that a pattern open at its end is a shorter stem
+/// (free in a key: its bytes are ASCII).
 const PREFIXED: u64 = 1 << 63;
 
 impl StemStates {
-    /// The table of `stems` (keys of fewer than eight bytes), with `prefixes` the keys of
-    /// the patterns open at their end that are all stem.
+    /// The table of `stems` (their keys), with `prefixes` (sorted) the keys of the patterns
+    /// open at their end that are all stem.
     fn new(stems: &[u64], prefixes: &[u64], trie: &Trie) -> StemStates {
-        let len = (stems.len() * 2).next_power_of_two().max(16);
+        let len = (stems.len() + stems.len() / 3).next_power_of_two().max(16);
         let mut table = StemStates {
             slots: vec![(0, State::default()); len],
             shift: 64 - len.trailing_zeros(),
@@ -367,9 +368,8 @@ impl WordFilterBuilder {
         self.pairs.dedup();
         self.prefixes.sort_unstable();
         self.prefixes.dedup();
-        let short: Vec<u64> = stems.iter().copied().filter(|&k| k >> 56 == 0).collect();
         let mut filter = WordFilter {
-            after: StemStates::new(&short, &self.prefixes, trie),
+            after: StemStates::new(&stems, &self.prefixes, trie),
             stems: Bloom::new(stems.len(), 2),
             prefixes: Bloom::new(self.prefixes.len(), 1),
             pairs: Bloom::new(self.pairs.len(), 1),
@@ -413,14 +413,14 @@ impl WordFilter {
         let bits = self.stems.get(hash(key), 2);
         let begins = bits & ALONE != 0
             || (bits & CONTINUED != 0 && self.pair_may_begin(bytes, i + run, key));
-        if begins && run < 8 {
+        if begins {
             match self.after.get(key) {
                 Some((state, false)) => return (run, Begin::After(state)),
                 Some((_, true)) => return (run, Begin::Walk),
                 None => {} // a false pass of the Bloom filter
             }
         }
-        if (begins && run >= 8) || self.may_be_prefixed(chunk, run) {
+        if self.may_be_prefixed(chunk, run) {
             (run, Begin::Walk)
         } else {
             (run, Begin::No)
@@ -571,6 +571,7 @@ mod tests {
             ("flu shot", false),
             ("car", true),
             ("cares", false),
+            ("inflammation", false),
         ];
         let f = filter(&patterns, true);
         let mut trie = crate::trie::TrieBuilder::new();
@@ -590,6 +591,8 @@ mod tests {
         assert_eq!(f.check(b"carts", 0).1, Begin::Walk);
         assert_eq!(Some(f.check(b"car", 0).1), after("car"));
         assert_eq!(f.check(b"flux", 0).1, Begin::No);
+        // A longer run starts after its first eight bytes.
+        assert_eq!(Some(f.check(b"Inflammations", 0).1), after("inflamma"));
     }
 
     #[test]
