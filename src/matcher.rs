@@ -83,8 +83,11 @@ struct Engine {
     three: Vec<u8>,
     /// Where walks start in Chinese text.
     han: HanStarts,
-    /// The uses of each pattern in turn, its last one marked.
+    /// The uses of each pattern in turn, its last one marked (but for the patterns whose
+    /// only use is packed into their value).
     uses: Vec<Use>,
+    /// How uses are packed into values (a packing that fits every use of the engine).
+    packing: UsePacking,
 }
 
 /// All topics' keywords, compiled.
@@ -143,6 +146,7 @@ impl EngineBuilder {
         let mut needs_left = [true; 256];
         let mut uses: Vec<Use> = Vec::new();
         let mut words = WordFilterBuilder::new();
+        let packing = UsePacking::new(self.uses.iter().flatten());
         for (pattern, pattern_uses) in self.patterns.iter().zip(self.uses) {
             words.add(
                 pattern.as_bytes(),
@@ -152,7 +156,12 @@ impl EngineBuilder {
             // one read (and one cache miss) less than through a pattern number, and whether
             // every use needs a word boundary after it, so that a walk passes over the
             // pattern inside a longer word without reading its uses.
-            let mut value = uses.len() as u32;
+            // A pattern's only use is in the value itself when it fits, saving that read.
+            let packed = match pattern_uses[..] {
+                [u] => packing.map(|p| p.pack(u)),
+                _ => None,
+            };
+            let mut value = packed.unwrap_or(uses.len() as u32);
             if pattern_uses.iter().all(|u| u.check_right) {
                 value |= RIGHT_BOUNDARY;
             }
@@ -160,9 +169,11 @@ impl EngineBuilder {
             if let Some(&first) = pattern.as_bytes().first() {
                 needs_left[first as usize] &= pattern_uses.iter().all(|u| u.check_left);
             }
-            uses.extend(pattern_uses);
-            if let Some(u) = uses.last_mut() {
-                u.last = true;
+            if packed.is_none() {
+                uses.extend(pattern_uses);
+                if let Some(u) = uses.last_mut() {
+                    u.last = true;
+                }
             }
         }
         let mut ascii = [0u8; 128];
@@ -223,6 +234,7 @@ impl EngineBuilder {
             three,
             han,
             uses,
+            packing: packing.unwrap_or(UsePacking { item_bits: 0 }),
         })
     }
 }
@@ -254,11 +266,11 @@ impl Matcher {
                     "the distinct keywords of one case mode hold {bytes} bytes, more than the \
                      limit of {MAX_PATTERN_BYTES}"
                 )
-            } else if uses >= RIGHT_BOUNDARY as usize {
+            } else if uses >= PACKED as usize {
                 format!(
                     "the topics of one case mode hold {uses} keywords and exclusions, more \
                      than the limit of {}",
-                    RIGHT_BOUNDARY - 1
+                    PACKED - 1
                 )
             } else {
                 continue;
@@ -585,6 +597,16 @@ impl Engine {
         mut right_ok: Option<bool>,
         found: &mut impl FnMut(Use, usize, usize),
     ) {
+        if first & PACKED != 0 {
+            let u = self.packing.unpack(first);
+            let whole = (left_ok || !u.check_left)
+                && (!u.check_right
+                    || right_ok.unwrap_or_else(|| allows_boundary(after(text, end))));
+            if whole {
+                found(u, start, end);
+            }
+            return;
+        }
         for &u in self.uses.get(first as usize..).unwrap_or_default() {
             let whole = (left_ok || !u.check_left)
                 && (!u.check_right
@@ -600,8 +622,51 @@ impl Engine {
 }
 
 /// The bit of a pattern's value in the trie telling that every use of it needs a word
-/// boundary after it; the other bits are where its uses start in [`Engine::uses`].
+/// boundary after it; the other bits are where its uses start in [`Engine::uses`], or with
+/// [`PACKED`], its only use.
 const RIGHT_BOUNDARY: u32 = 1 << 31;
+/// The bit of a pattern's value telling that the 30 bits below are its only use, packed.
+const PACKED: u32 = 1 << 30;
+
+/// How a use is packed into 30 bits of a pattern's value, when the dictionary's topic and
+/// item numbers are small enough: topic, item, then three flags (exclusion, left and right
+/// boundary checks).
+#[derive(Clone, Copy, Debug)]
+struct UsePacking {
+    item_bits: u32,
+}
+
+impl UsePacking {
+    /// The packing for these uses, if their topics and items fit.
+    fn new<'a>(uses: impl Iterator<Item = &'a Use>) -> Option<UsePacking> {
+        let (topics, items) = uses.fold((0, 0), |(t, i), u| (t | u.topic, i | u.item));
+        let bits = |n: u32| u32::BITS - n.leading_zeros();
+        (bits(topics) + bits(items) + 3 <= 30).then_some(UsePacking {
+            item_bits: bits(items),
+        })
+    }
+
+    fn pack(self, u: Use) -> u32 {
+        PACKED
+            | (u.topic << self.item_bits | u.item) << 3
+            | (u.exclude as u32) << 2
+            | (u.check_left as u32) << 1
+            | u.check_right as u32
+    }
+
+    #[inline]
+    fn unpack(self, value: u32) -> Use {
+        let fields = value & (PACKED - 1);
+        Use {
+            topic: fields >> (3 + self.item_bits),
+            item: (fields >> 3) & ((1 << self.item_bits) - 1),
+            exclude: fields & 4 != 0,
+            check_left: fields & 2 != 0,
+            check_right: fields & 1 != 0,
+            last: true,
+        }
+    }
+}
 
 /// Scan actions, per text byte: no pattern can start here;
 const SKIP: u8 = 0;
@@ -651,4 +716,45 @@ fn before(text: &str, i: usize) -> Option<char> {
 #[inline]
 fn after(text: &str, i: usize) -> Option<char> {
     text.get(i..).and_then(|s| s.chars().next())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn use_of(topic: u32, item: u32, flags: u32) -> Use {
+        Use {
+            topic,
+            item,
+            exclude: flags & 4 != 0,
+            check_left: flags & 2 != 0,
+            check_right: flags & 1 != 0,
+            last: true,
+        }
+    }
+
+    #[test]
+    fn packed_uses_unpack_to_themselves() {
+        let uses: Vec<Use> = (0..8)
+            .flat_map(|flags| {
+                [
+                    use_of(0, 0, flags),
+                    use_of(971, 200, flags),
+                    use_of(5, 0, flags),
+                ]
+            })
+            .collect();
+        let packing = UsePacking::new(uses.iter()).expect("972 topics of 201 items fit");
+        for &u in &uses {
+            let value = packing.pack(u);
+            assert!(value & PACKED != 0 && value & RIGHT_BOUNDARY == 0, "{u:?}");
+            assert_eq!(packing.unpack(value), u);
+        }
+        // 2^14 topics of 2^14 items leave no room for the flags.
+        let big = [use_of(1 << 13, 1 << 13, 0)];
+        assert!(UsePacking::new(big.iter()).is_none());
+        let fits = [use_of((1 << 13) - 1, (1 << 14) - 1, 7)];
+        let packing = UsePacking::new(fits.iter()).expect("27 bits");
+        assert_eq!(packing.unpack(packing.pack(fits[0])), fits[0]);
+    }
 }
