@@ -95,7 +95,9 @@
 //! `check` from the same 8-byte slot, so each step is one dependent read whatever the
 //! dictionary size. A keyword shared by topics is one pattern with a run of *uses* (topic, term
 //! or exclusion, boundary checks), as daachorse attaches values to patterns; the trie's value
-//! for a pattern is where its uses start, so a match reaches them with no lookup in between,
+//! for a pattern is where its uses start, so a match reaches them with no lookup in between
+//! (or, for a pattern with one use when topic and item numbers fit, the use itself, packed
+//! into 30 bits: that saved a cache miss per match at 100,000 keywords, about 4%),
 //! plus a bit telling that every use needs a word boundary after it, so that a walk passes
 //! over such a pattern inside a longer word (`cat` in `cats`) without reading its uses.
 //! The text is never copied: the walk folds it as it reads (an ASCII table for case and
