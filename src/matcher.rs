@@ -597,23 +597,20 @@ impl Engine {
         mut right_ok: Option<bool>,
         found: &mut impl FnMut(Use, usize, usize),
     ) {
-        if first & PACKED != 0 {
-            let u = self.packing.unpack(first);
-            let whole = (left_ok || !u.check_left)
-                && (!u.check_right
-                    || right_ok.unwrap_or_else(|| allows_boundary(after(text, end))));
-            if whole {
-                found(u, start, end);
-            }
-            return;
-        }
-        for &u in self.uses.get(first as usize..).unwrap_or_default() {
+        let mut offer = |u: Use| {
             let whole = (left_ok || !u.check_left)
                 && (!u.check_right
                     || *right_ok.get_or_insert_with(|| allows_boundary(after(text, end))));
             if whole {
                 found(u, start, end);
             }
+        };
+        if first & PACKED != 0 {
+            offer(self.packing.unpack(first));
+            return;
+        }
+        for &u in self.uses.get(first as usize..).unwrap_or_default() {
+            offer(u);
             if u.last {
                 break;
             }

@@ -206,10 +206,9 @@ impl StemStates {
         for &key in stems {
             let bytes = key.to_le_bytes();
             let stem = bytes.iter().take_while(|&&b| b != 0).count();
-            let mut state = Some(trie.start());
-            for &b in &bytes[..stem] {
-                state = state.and_then(|s| trie.step(s, b));
-            }
+            let state = bytes[..stem]
+                .iter()
+                .try_fold(trie.start(), |s, &b| trie.step(s, b));
             let Some(state) = state else {
                 continue; // not reached: a stem is the start of a pattern in the trie
             };
@@ -554,18 +553,24 @@ mod tests {
         }
     }
 
-    fn filter(patterns: &[(&str, bool)], fold: bool) -> WordFilter {
+    /// The filter of `patterns`, and the trie it was built with.
+    fn filter_and_trie(patterns: &[(&str, bool)], fold: bool) -> (WordFilter, Trie) {
         let mut builder = WordFilterBuilder::new();
         let mut trie = crate::trie::TrieBuilder::new();
         for (id, &(p, open)) in (0..).zip(patterns) {
             builder.add(p.as_bytes(), open);
             trie.add(p.as_bytes(), id);
         }
-        builder.build(fold, &trie.build())
+        let trie = trie.build();
+        (builder.build(fold, &trie), trie)
+    }
+
+    fn filter(patterns: &[(&str, bool)], fold: bool) -> WordFilter {
+        filter_and_trie(patterns, fold).0
     }
 
     #[test]
-    fn short_stems_start_their_walk_after_the_stem() {
+    fn passing_runs_start_their_walk_after_their_key() {
         let patterns = [
             ("flu", false),
             ("flu shot", false),
@@ -573,12 +578,7 @@ mod tests {
             ("cares", false),
             ("inflammation", false),
         ];
-        let f = filter(&patterns, true);
-        let mut trie = crate::trie::TrieBuilder::new();
-        for (id, (p, _)) in (0..).zip(patterns) {
-            trie.add(p.as_bytes(), id);
-        }
-        let trie = trie.build();
+        let (f, trie) = filter_and_trie(&patterns, true);
         let after = |s: &str| {
             s.bytes()
                 .try_fold(trie.start(), |state, b| trie.step(state, b))
