@@ -20,7 +20,7 @@ use crate::boundary::{allows_boundary, edge_needs_boundary};
 use crate::case::lowercases_to_itself;
 use crate::dictionary::{Dictionary, Keyword};
 use crate::error::{DictionaryError, DictionaryErrorKind};
-use crate::starts::{bmp_start, code3, three_byte_actions, HanStarts, Three};
+use crate::starts::{bmp_start, code3, eight_bytes, three_byte_actions, HanStarts, Three};
 use crate::trie::{State, Trie, TrieBuilder};
 use crate::words::{ascii_word_run, Begin, WordFilter, WordFilterBuilder};
 
@@ -369,35 +369,31 @@ impl Engine {
                 }
                 THREE => {
                     // A run of three-byte characters (Chinese text and its punctuation), in a
-                    // loop of its own: one read of four bytes (the character and the next lead
-                    // byte) and one lookup each.
+                    // loop of its own: for each, one read of eight bytes, two lookups (its
+                    // action and the pair filter) and one branch, seldom taken.
                     loop {
-                        let (c, next) = match bytes.get(i..i + 4) {
-                            Some(&[b0, b1, b2, next]) => (code3(b0, b1, b2), next),
-                            _ => match bytes.get(i..i + 3) {
-                                Some(&[b0, b1, b2]) => (code3(b0, b1, b2), 0),
-                                _ => break,
-                            },
+                        // Eight bytes from the character on (zeros past the end): the
+                        // character, the next lead byte, and the character after.
+                        let rest = bytes.get(i..).unwrap_or_default();
+                        let window = match rest.first_chunk::<8>() {
+                            Some(&w) => u64::from_le_bytes(w),
+                            None if rest.len() >= 3 => eight_bytes(rest),
+                            None => break,
                         };
+                        let [b0, b1, b2, next, ..] = window.to_le_bytes();
+                        let c = code3(b0, b1, b2);
                         let action = self.three.get(c.wrapping_sub(0x800)).copied();
-                        match action.unwrap_or(Three::OTHER) {
-                            Three::NONE => after_word = false,
-                            Three::JOINS => after_word = true,
-                            Three::HAN_PAIRED => {
-                                if let Some(first) = self.han.paired(c, next, bytes, i) {
-                                    self.walk(text, i, !after_word, first, i + 3, found);
-                                }
-                                after_word = false;
-                            }
-                            Three::HAN_SOLO => {
-                                if let Some(first) = self.han.first(c) {
-                                    self.walk(text, i, !after_word, first, i + 3, found);
-                                }
-                                after_word = false;
-                            }
-                            _ => {
+                        let action = action.unwrap_or(Three::OTHER);
+                        let before = after_word;
+                        after_word = action == Three::JOINS;
+                        // One branch, seldom taken: most Han characters begin no pattern with
+                        // the character after them.
+                        if self.han.may_begin(action, window) {
+                            if action == Three::OTHER {
                                 let c = char::from_u32(c as u32).unwrap_or('\u{FFFD}');
-                                after_word = self.at_char(text, i, c, after_word, found);
+                                after_word = self.at_char(text, i, c, before, found);
+                            } else if let Some(first) = self.han.first(c) {
+                                self.walk(text, i, !before, first, i + 3, found);
                             }
                         }
                         i += 3;

@@ -20,6 +20,17 @@ pub(crate) fn code3(b0: u8, b1: u8, b2: u8) -> usize {
     (usize::from(b0 & 0x0F) << 12) | (usize::from(b1 & 0x3F) << 6) | usize::from(b2 & 0x3F)
 }
 
+/// The first eight bytes of `bytes` (zeros past its end) as a little-endian number: what the
+/// scan reads at a character of three bytes.
+#[inline]
+pub(crate) fn eight_bytes(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .take(8)
+        .rev()
+        .fold(0, |w, &b| w << 8 | u64::from(b))
+}
+
 /// The position of `c` among U+4000..=U+9FFF.
 #[inline]
 pub(crate) fn han_index(c: char) -> Option<usize> {
@@ -107,8 +118,11 @@ pub(crate) fn three_byte_actions(bmp_start: &[u64]) -> Vec<u8> {
 ///
 /// With a few thousand keywords most Han characters begin one, and a walk that fails on the
 /// next character costs a chain of dependent reads and a mispredicted branch; the filter
-/// (a bit per hashed pair of first and second characters) turns most of those away with one
-/// read.
+/// (a bit per hashed pair of first and second characters, about 32 bits per pair) turns most
+/// of those away with one read. The scan asks it at every character of three bytes, with no
+/// branch on the character's action ([`HanStarts::may_begin`]): whether a character begins a
+/// pattern is as unpredictable as a coin at 10,000 keywords, whether it begins one with the
+/// character after it is not.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HanStarts {
     /// The state after each character, or the root when no pattern begins with it (empty
@@ -142,8 +156,8 @@ impl HanStarts {
                 *slot = state;
             }
             let action = match chars.next().and_then(han_index) {
-                Some(j) => {
-                    pairs.push((i, j));
+                Some(_) => {
+                    pairs.push(eight_bytes(pattern.as_bytes()));
                     Three::HAN_PAIRED
                 }
                 None => Three::HAN_SOLO,
@@ -157,23 +171,24 @@ impl HanStarts {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        // About eight bits per pair: one in eight pairs of the text not in the set gets by.
-        let bits = (pairs.len() * 8)
+        // About 32 bits per pair: one in 32 pairs of the text not in the set gets by.
+        let bits = (pairs.len() * 32)
             .next_power_of_two()
             .clamp(1 << 12, 1 << 24);
         han.shift = 64 - bits.trailing_zeros();
         han.pairs = vec![0; bits / 64];
-        for (i, j) in pairs {
-            let h = han.pair_bit(i, j);
+        for window in pairs {
+            let h = han.pair_bit(window);
             han.pairs[h / 64] |= 1 << (h % 64);
         }
         han
     }
 
-    /// The bit of the pair of characters at positions `i` and `j` of U+4000..=U+9FFF.
-    #[inline]
-    fn pair_bit(&self, i: usize, j: usize) -> usize {
-        let key = ((i as u64) << 16) | j as u64;
+    /// The bit of the pair of characters of three bytes each that begins `window` (read as
+    /// little-endian bytes; what follows them does not count).
+    #[inline(always)]
+    fn pair_bit(&self, window: u64) -> usize {
+        let key = window & 0xFFFF_FFFF_FFFF;
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
@@ -183,23 +198,17 @@ impl HanStarts {
         self.first.get(c.wrapping_sub(0x4000)).copied()
     }
 
-    /// The state from which to walk at the Han character `c` at byte `i` of `bytes`, followed
-    /// by the byte `next`, when every pattern beginning with `c` goes on with a Han character:
-    /// `None` when the pair filter rules out the next character.
+    /// Whether the scan looks further at a character of three bytes with the action `action`,
+    /// given `window`, the eight bytes of the text from the character on: for
+    /// [`Three::HAN_PAIRED`], when the pair filter lets the character and the one after it
+    /// through; for [`Three::HAN_SOLO`] and [`Three::OTHER`], always. Computed without a
+    /// branch, so that the scan has one, and it is seldom taken.
     #[inline(always)]
-    pub(crate) fn paired(&self, c: usize, next: u8, bytes: &[u8], i: usize) -> Option<State> {
-        if !(0xE4..=0xE9).contains(&next) {
-            return None;
-        }
-        let Some(&[b0, b1, b2]) = bytes.get(i + 3..i + 6) else {
-            return None;
-        };
-        let k = c.wrapping_sub(0x4000);
-        let h = self.pair_bit(k, code3(b0, b1, b2).wrapping_sub(0x4000));
-        if (self.pairs.get(h / 64)? >> (h % 64)) & 1 == 0 {
-            return None;
-        }
-        self.first(c)
+    pub(crate) fn may_begin(&self, action: u8, window: u64) -> bool {
+        let h = self.pair_bit(window);
+        let word = self.pairs.get(h / 64).copied().unwrap_or(0);
+        let pair = (word >> (h % 64)) & 1 != 0;
+        (action >= Three::HAN_SOLO) | ((action == Three::HAN_PAIRED) & pair)
     }
 
     /// Heap memory in bytes.
@@ -285,5 +294,44 @@ mod tests {
         assert_eq!(actions['，' as usize - 0x800], Three::OTHER); // shares its lead with `ａ`
         assert_eq!(actions['。' as usize - 0x800], Three::NONE);
         assert_eq!(actions['ᄀ' as usize - 0x800], Three::JOINS);
+    }
+
+    #[test]
+    fn may_begin_lets_every_pair_of_a_pattern_through() {
+        // Pairs, one alone, a pair at the end of the text and a pair followed by ASCII; the
+        // filter may let others through, never turn these away.
+        let patterns: Vec<String> = ["医疗", "医", "疗法", "保险费", "降血压"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let mut builder = TrieBuilder::new();
+        for (i, p) in patterns.iter().enumerate() {
+            builder.add(p.as_bytes(), i as u32);
+        }
+        let trie = builder.build();
+        let ascii = std::array::from_fn(|b| (b as u8).to_ascii_lowercase());
+        let mut actions = three_byte_actions(&bmp_start(&trie, &ascii, true));
+        let han = HanStarts::new(&patterns, &trie, &mut actions);
+        for text in ["医疗", "疗法x", "保险费用", "降血压。", "医"] {
+            let c = code3(text.as_bytes()[0], text.as_bytes()[1], text.as_bytes()[2]);
+            let action = actions[c - 0x800];
+            assert!(
+                han.may_begin(action, eight_bytes(text.as_bytes())),
+                "{text}"
+            );
+            assert!(han.first(c).is_some(), "{text}");
+        }
+        // A character no pattern begins with is never let through, whatever follows it.
+        for text in ["法医疗", "费用", "压"] {
+            let c = code3(text.as_bytes()[0], text.as_bytes()[1], text.as_bytes()[2]);
+            let action = actions[c - 0x800];
+            assert_eq!(action, Three::NONE, "{text}");
+            assert!(
+                !han.may_begin(action, eight_bytes(text.as_bytes())),
+                "{text}"
+            );
+        }
+        assert_eq!(eight_bytes(b"abc"), 0x63_62_61);
+        assert_eq!(eight_bytes(b"abcdefghij"), u64::from_le_bytes(*b"abcdefgh"));
     }
 }
