@@ -137,16 +137,23 @@
 //!
 //! Han, Kana and Thai impose no boundary, so in Chinese text every character is a start. A
 //! run of three-byte characters (Han, its punctuation, and the ASCII between them where no
-//! pattern starts) has a loop of its own, which reads each character with the next lead byte
-//! in one four-byte read and looks it up in a byte table of U+0800–U+FFFF (60 KiB per
-//! automaton): pass over it (noting whether a word boundary may follow), fold it and look,
-//! or, for Han, walk or first ask a filter. That filter is a bit per hashed pair of first and
-//! second characters of the patterns that begin with a Han character and go on with another:
-//! at 10,000 keywords two Han characters in three begin one, and a walk that fails on the
-//! next character costs a chain of reads and a mispredicted branch. A walk that passes starts
-//! from a table of the trie state after each Han character. One lookup per character, with
-//! one branch that is nearly always predicted, replaced a branch on Han or not and a call per
-//! punctuation mark (15% of the time at 100 Chinese keywords). Whether a character's folded
+//! pattern starts) has a loop of its own. For each character it reads eight bytes (the
+//! character, the next lead byte and the character after) and looks the character up in a
+//! byte table of U+0800–U+FFFF (60 KiB per automaton): pass over it (noting whether a word
+//! boundary may follow), fold it and look, walk (a Han character that is a pattern alone, or
+//! goes on with something else than Han), or walk if a filter lets the pair of it and the
+//! next character through. That filter is a bit per hashed pair of the first two characters
+//! of the patterns that begin with two Han characters, keyed on their six bytes as read,
+//! about 32 bits per pair. At 10,000 keywords two Han characters in three begin a keyword,
+//! so a branch on the table's answer is a coin toss (callgrind counted one mispredicted
+//! branch per Han character); the filter is read for every character whatever the table
+//! says, the two answers are combined without branching, and the loop's one branch is taken
+//! only where the table says walk or look, or the pair passes. That won 1.44x at 10,000 keywords and 1.19x at 100,000, and
+//! the larger filter (it had eight bits per pair) 1.15x and 1.24x more; at 100 keywords it is
+//! even (A/B runs of `bench_report --profile`). A walk that passes starts from a table of
+//! the trie state after each Han character. Earlier, one lookup per character with one
+//! branch had replaced a branch on Han or not and a call per punctuation mark (15% of the
+//! time at 100 Chinese keywords). Whether a character's folded
 //! form may begin a pattern comes from an 8 KiB bitmap per automaton of the Basic
 //! Multilingual Plane, built from a once-per-process table of the cased characters; whether
 //! a character is a word character, from another (regex-syntax's binary search had been a
@@ -191,7 +198,9 @@
 //! (8) Fewer, larger pieces for rayon's `fold` in [`Classifier::tally`]: no change in
 //! scaling (one tally per thread, fed from a shared cursor, is what helped). (9) Sending
 //! every Han character to the pair filter when many characters begin a keyword, without
-//! asking its first-character byte: slower at both 100 and 10,000 Chinese keywords. (10) A
+//! asking its first-character byte, but still branching on the filter's answer and on the
+//! character's: slower at both 100 and 10,000 Chinese keywords (one branch on both answers
+//! combined is what won, above). (10) A
 //! stem filter of eight bits per stem instead of sixteen: it fits the cache better at
 //! 100,000 keywords but lets more words by; no better there, worse at 10,000. (11) A hash
 //! table from each stem to the trie state after it, consulted for every word: a cache miss
