@@ -108,6 +108,10 @@ pub(crate) struct WordFilter {
     pairs: Bloom,
     /// The trie's state after each stem's key.
     after: StemStates,
+    /// The first `head` bytes of the stems in `prefixes`.
+    heads: Bloom,
+    /// The length of the shortest stem in `prefixes` (8 when there is none).
+    head: u8,
     /// Bit `m` set: a pattern with a stem of `m` bytes (1 to 7) may be followed by more word
     /// characters, so runs longer than `m` are also looked up by their first `m` bytes.
     prefix_lengths: u8,
@@ -367,10 +371,13 @@ impl WordFilterBuilder {
         self.pairs.dedup();
         self.prefixes.sort_unstable();
         self.prefixes.dedup();
+        let head = self.prefix_lengths.trailing_zeros().min(8);
         let mut filter = WordFilter {
             after: StemStates::new(&stems, &self.prefixes, trie),
             stems: Bloom::new(stems.len(), 2),
             prefixes: Bloom::new(self.prefixes.len(), 1),
+            heads: Bloom::new(self.prefixes.len(), 1),
+            head: head as u8,
             pairs: Bloom::new(self.pairs.len(), 1),
             prefix_lengths: self.prefix_lengths,
             fold,
@@ -382,6 +389,7 @@ impl WordFilterBuilder {
         }
         for &key in &self.prefixes {
             filter.prefixes.insert(hash(key), 1, 1);
+            filter.heads.insert(hash(key & mask(head as usize)), 1, 1);
         }
         for &(first, second) in &self.pairs {
             filter.pairs.insert(pair_hash(first, second), 1, 1);
@@ -430,6 +438,13 @@ impl WordFilter {
     /// the start of `chunk` (folded).
     #[inline(always)]
     fn may_be_prefixed(&self, chunk: u64, run: usize) -> bool {
+        // First, with one lookup and no branch on the run's length (which would be a coin
+        // toss), whether the run is longer than the shortest open stem and begins like one.
+        let head = usize::from(self.head);
+        let head_passes = self.heads.get(hash(chunk & mask(head)), 1) != 0;
+        if !((run > head) & head_passes) {
+            return false;
+        }
         let mut lengths = u32::from(self.prefix_lengths) & ((1 << run) - 1);
         while lengths != 0 {
             let m = lengths.trailing_zeros() as usize;
