@@ -326,11 +326,30 @@ impl Engine {
                 WALK if ASCII_WORD[b as usize & 0x7F] => {
                     // ASCII words and the separators between them, in a loop of their own.
                     let mut b = b;
+                    let mut probe = self.words.probe(bytes, i);
                     loop {
+                        // Where the next word begins, and its probe of the stem filter, before
+                        // this word's answer is used: the filter's read for the next word is
+                        // under way while this one is walked.
+                        let run = probe.len();
+                        let mut j = if self.whole_words && run < 8 {
+                            i + run
+                        } else {
+                            self.skip_word(bytes, i + 1)
+                        };
+                        let word_end = j;
+                        while bytes.get(j).is_some_and(|&s| self.separator[s as usize]) {
+                            j += 1;
+                        }
+                        let next = match bytes.get(j) {
+                            Some(&n) if j > word_end && self.word_start[n as usize] => {
+                                Some((n, self.words.probe(bytes, j)))
+                            }
+                            _ => None,
+                        };
                         // A word where a pattern may begin: ask the filter about the whole
                         // run, then take the first step from a table.
-                        let (run, begin) = self.words.check(bytes, i);
-                        match begin {
+                        match self.words.begin(bytes, i, probe) {
                             Begin::No => {}
                             Begin::Walk => {
                                 let first = self.first_step[b as usize & 0x7F];
@@ -340,22 +359,14 @@ impl Engine {
                                 self.walk(text, i, !after_word, state, i + run, found);
                             }
                         }
-                        i = if self.whole_words && run < 8 {
-                            i + run
-                        } else {
-                            self.skip_word(bytes, i + 1)
-                        };
-                        let word_end = i;
-                        while bytes.get(i).is_some_and(|&s| self.separator[s as usize]) {
-                            i += 1;
-                        }
-                        match bytes.get(i) {
-                            Some(&n) if i > word_end && self.word_start[n as usize] => {
+                        i = j;
+                        match next {
+                            Some((n, p)) => {
                                 after_word = false;
-                                b = n;
+                                (b, probe) = (n, p);
                             }
-                            _ => {
-                                after_word = i == word_end;
+                            None => {
+                                after_word = j == word_end;
                                 break;
                             }
                         }
