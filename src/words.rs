@@ -532,6 +532,7 @@ impl WordFilter {
     pub(crate) fn memory_usage(&self) -> usize {
         self.stems.memory_usage()
             + self.prefixes.memory_usage()
+            + self.heads.memory_usage()
             + self.pairs.memory_usage()
             + self.after.memory_usage()
     }
