@@ -174,15 +174,21 @@
 //! **Where the time goes** (`perf`, callgrind): at 10,000 English keywords, the walks that
 //! pass the stem filter (the latency of each step's read and the mispredicted branch where a
 //! walk ends) and the filter itself. At 100,000, most walks that pass find a pattern (opinion
-//! words, common medical terms). On tweets, `perf` puts about an eighth of the samples on the
-//! stem filter's read, an eighth on the trie's reads in walks, a twelfth on reading a found
-//! pattern's value, a twentieth on the stem table, and a sixth on reporting the uses and
-//! selecting each topic's mentions. In throwaway builds of the scan (counts not checked),
-//! the scan alone, with no filter and no walk, ran at about 620 MB/s there; with the filter
-//! and no walk, about 290 MB/s, most of the
-//! difference being the branches on the filter's answers, which no ordering of the
-//! lookups removed (items 14 and 16 below). On short Chinese posts: the loop over
-//! characters and the branches mispredicted where the script changes.
+//! words, common medical terms). On tweets there, `perf` (10 s of `bench_report --profile
+//! core:en-100k/tweets` on the code as it stands) puts two thirds of the samples in
+//! the scan, a tenth in selecting each topic's mentions, a twentieth in reporting uses and
+//! another in the phrase-pair check; inside the scan, an eighth on the stem filter's read
+//! (still, with the read one word ahead), a twelfth on the stem table's, an eighth on the
+//! trie's reads in walks and a sixteenth on reading a found pattern's value: the scan waits
+//! on memory. In throwaway builds of the scan (counts not checked, before the one-word-ahead
+//! probe), the scan alone, with no filter and no walk, ran at about 620 MB/s there; with the
+//! filter and no walk, about 290 MB/s, most of the difference being the branches on the
+//! filter's answers, which no ordering of the lookups removed (items 14 and 16 below). On
+//! Chinese posts at 10,000 keywords, callgrind counts 30% fewer mispredicted branches since
+//! the three-byte loop lost its branch on the action, with 7% more instructions and twice
+//! the first-level cache misses (the larger pair filter), and its cost model (which prices a
+//! mispredicted branch at 15 instructions) estimates the new loop 5% dearer, while the time
+//! went down by 1.65x: that model underprices this machine's mispredicted branches.
 //!
 //! **Tried and lost.** (1) Normalizing each message into a buffer with an offset map, then an
 //! overlapping `aho-corasick` search: correct and simple, but the copy, the map and the
