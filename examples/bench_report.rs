@@ -10,7 +10,9 @@
 //! The inputs are those of the criterion benches (`benches/support/mod.rs`): the real
 //! corpora and keyword lists of `../shared/corpora` when present, seeded generated ones
 //! otherwise; the report says which. Every figure is the median of several runs, the
-//! engines taking turns within each run so that a noisy neighbour hurts them alike. Before
+//! engines taking turns within each run so that a noisy neighbour hurts them alike, each
+//! engine's timed pass right after an untimed pass of its own, so that it is timed with its
+//! data in the caches as in a stream (`--cold` leaves that pass out). Before
 //! anything is timed, the library's counts are checked against an independent recount
 //! (`support::check`), and the baselines against each other.
 
@@ -27,13 +29,15 @@ use topictally::{Classifier, Matches};
 use support::{synth, Inputs, Options, Raw};
 
 const USAGE: &str = "\
-usage: bench_report [--quick] [--generated] [--runs N] [--slice-mb N] [--only DICT[/CORPUS]]
-                    [--profile core|e2e:DICT/CORPUS]
+usage: bench_report [--quick] [--generated] [--cold] [--runs N] [--slice-mb N]
+                    [--only DICT[/CORPUS]] [--profile core|e2e:DICT/CORPUS]
 
 Prints one markdown table comparing topictally with raw aho-corasick (issue 5).
   --quick       1 MiB per corpus, 3 to 7 runs in 1 s per row (default: 8 MiB, 5 to 21
                 runs, more while a row has taken under 4 s)
   --generated   use generated corpora and dictionaries even when ../shared/corpora exists
+  --cold        time each engine's pass right after the other engines' passes, with no
+                untimed pass of its own before it (its data partly out of the caches)
   --runs N      exactly N runs per figure (the median is reported)
   --slice-mb N  MiB of JSON Lines per corpus
   --only LABEL  only the rows whose label (`en-10k/blogs`) starts with LABEL
@@ -67,6 +71,8 @@ impl Runs {
 struct Args {
     options: Options,
     runs: Runs,
+    /// Whether each timed pass follows an untimed pass of the same engine.
+    warm: bool,
     only: Option<String>,
     profile: Option<(String, String)>,
 }
@@ -77,6 +83,7 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
     let mut slice = None;
     let mut only = None;
     let mut profile = None;
+    let mut warm = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -87,6 +94,7 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
                 }
             }
             "--generated" => options.generated = true,
+            "--cold" => warm = false,
             "--only" => only = Some(args.next().ok_or("--only needs a label")?),
             "--profile" => {
                 let arg = args
@@ -143,6 +151,7 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
     Ok(Args {
         options,
         runs,
+        warm,
         only,
         profile,
     })
@@ -206,6 +215,16 @@ fn profile_one(
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
+}
+
+/// The time of a pass of `f`; when `warm`, right after an untimed one, so that the caches
+/// hold what `f` uses (as they do in a stream, and as criterion measures after its warm-up),
+/// not what the engine timed before it left there (up to 312 MB of DFA at 100,000 keywords).
+fn pass_time<T>(warm: bool, mut f: impl FnMut() -> T) -> Duration {
+    if warm {
+        black_box(f());
+    }
+    time(f).0
 }
 
 fn time<T>(f: impl FnOnce() -> T) -> (Duration, T) {
@@ -281,6 +300,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     let Args {
         options,
         runs,
+        warm,
         only,
         profile,
     } = parse_args()?;
@@ -357,13 +377,18 @@ fn run() -> Result<(), Box<dyn Error>> {
             let mut matches = Matches::new();
             let start = Instant::now();
             while runs.more(t[0].len(), start.elapsed()) {
-                t[0].push(time(|| support::library_core(&classifier, &messages, &mut matches)).0);
-                t[1].push(time(|| support::raw_count(&raw, &messages)).0);
-                t[2].push(time(|| support::raw_count_lowercased(&raw, &messages)).0);
-                t[3].push(time(|| support::raw_count(&dfa, &messages)).0);
-                t[4].push(time(|| support::raw_count_overlapping(&overlapping, &messages)).0);
+                let mut core = || support::library_core(&classifier, &messages, &mut matches);
+                t[0].push(pass_time(warm, &mut core));
+                t[1].push(pass_time(warm, || support::raw_count(&raw, &messages)));
+                t[2].push(pass_time(warm, || {
+                    support::raw_count_lowercased(&raw, &messages)
+                }));
+                t[3].push(pass_time(warm, || support::raw_count(&dfa, &messages)));
+                t[4].push(pass_time(warm, || {
+                    support::raw_count_overlapping(&overlapping, &messages)
+                }));
                 let e2e = || support::library_end_to_end(&classifier, &corpus.jsonl);
-                t[5].push(time(|| one_thread.install(e2e)).0);
+                t[5].push(pass_time(warm, || one_thread.install(e2e)));
             }
             let measured = t[0].len();
             let [core, raw_t, lc, dfa_t, ov, e2e] = t.map(median);
@@ -479,6 +504,7 @@ fn run() -> Result<(), Box<dyn Error>> {
     let context = Context {
         options: &options,
         runs,
+        warm,
         command: &command,
         load: &load,
         started,
@@ -630,6 +656,7 @@ fn machine() -> String {
 struct Context<'a> {
     options: &'a Options,
     runs: Runs,
+    warm: bool,
     command: &'a str,
     load: &'a str,
     started: SystemTime,
@@ -645,6 +672,7 @@ fn print_report(
     let &Context {
         options,
         runs,
+        warm,
         command,
         load,
         started,
@@ -674,9 +702,14 @@ fn print_report(
     };
     let _ = writeln!(
         out,
-        "- Command: `{command}`: topictally {} as built from the working tree; {} MiB of JSON Lines per corpus; each figure is the median of {measured}, the engines taking turns within each run; one thread unless said",
+        "- Command: `{command}`: topictally {} as built from the working tree; {} MiB of JSON Lines per corpus; each figure is the median of {measured}, the engines taking turns within each run, {}; one thread unless said",
         env!("CARGO_PKG_VERSION"),
-        options.slice_bytes >> 20
+        options.slice_bytes >> 20,
+        if warm {
+            "each timed pass right after an untimed pass of the same engine (warm caches)"
+        } else {
+            "each timed pass right after the other engines' (`--cold`: no untimed pass)"
+        }
     );
     let _ = writeln!(out, "- Corpora:");
     for c in &inputs.corpora {
