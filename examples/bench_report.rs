@@ -30,7 +30,7 @@ use support::{synth, Inputs, Options, Raw};
 
 const USAGE: &str = "\
 usage: bench_report [--quick] [--generated] [--cold] [--runs N] [--slice-mb N]
-                    [--only DICT[/CORPUS]] [--profile core|e2e:DICT/CORPUS]
+                    [--only DICT[/CORPUS]] [--profile core|e2e|counts:DICT/CORPUS]
 
 Prints one markdown table comparing topictally with raw aho-corasick (issue 5).
   --quick       1 MiB per corpus, 3 to 7 runs in 1 s per row (default: 8 MiB, 5 to 21
@@ -44,7 +44,9 @@ Prints one markdown table comparing topictally with raw aho-corasick (issue 5).
   --profile PATH:LABEL
                 no table: run only the library's `core` or `e2e` path on one row
                 (`core:en-100k/blogs`) for 10 seconds, for `perf record`; with --runs N,
-                exactly N passes instead (for `valgrind --tool=callgrind`)";
+                exactly N passes instead (for `valgrind --tool=callgrind`); `counts`
+                counts the row's messages once, then times making their named counts
+                (`Tally::counts`, what a snapshot costs)";
 
 fn main() {
     if let Err(e) = run() {
@@ -99,15 +101,16 @@ fn parse_args() -> Result<Args, Box<dyn Error>> {
             "--profile" => {
                 let arg = args
                     .next()
-                    .ok_or("--profile needs core:LABEL or e2e:LABEL")?;
+                    .ok_or("--profile needs core:LABEL, e2e:LABEL or counts:LABEL")?;
                 match arg.split_once(':') {
-                    Some((path @ ("core" | "e2e"), label)) => {
+                    Some((path @ ("core" | "e2e" | "counts"), label)) => {
                         profile = Some((path.to_string(), label.to_string()))
                     }
                     _ => {
-                        return Err(
-                            format!("--profile {arg:?}: expected core:LABEL or e2e:LABEL").into(),
+                        return Err(format!(
+                            "--profile {arg:?}: expected core:, e2e: or counts:LABEL"
                         )
+                        .into())
                     }
                 }
             }
@@ -183,31 +186,56 @@ fn profile_one(
     support::check(label, &classifier, corpus, &messages);
     let one_thread = support::one_thread_pool();
     let mut matches = Matches::new();
+    // For `counts`: the messages counted once; each pass makes their named counts.
+    let mut tally = classifier.new_tally();
+    if path == "counts" {
+        for message in &messages {
+            tally.add(message)?;
+        }
+    }
     let start = Instant::now();
     let mut done = 0u32;
     while match passes {
         Some(n) => (done as usize) < n,
         None => start.elapsed() < Duration::from_secs(10),
     } {
-        if path == "core" {
-            black_box(support::library_core(&classifier, &messages, &mut matches));
-        } else {
-            black_box(
-                one_thread.install(|| support::library_end_to_end(&classifier, &corpus.jsonl)),
-            );
+        match path {
+            "core" => {
+                black_box(support::library_core(&classifier, &messages, &mut matches));
+            }
+            "e2e" => {
+                let e2e = || support::library_end_to_end(&classifier, &corpus.jsonl);
+                black_box(one_thread.install(e2e));
+            }
+            _ => {
+                black_box(one_thread.install(|| tally.counts()));
+            }
         }
         done += 1;
     }
-    let bytes = if path == "core" {
-        corpus.text_bytes()
-    } else {
-        corpus.jsonl.len()
-    };
     let per_pass = start.elapsed() / done;
-    println!(
-        "{path} {label}: {done} passes, {} MB/s",
-        fmt_rate(mbps(bytes, per_pass))
-    );
+    let rate = |bytes| fmt_rate(mbps(bytes, per_pass));
+    match path {
+        "core" => println!(
+            "core {label}: {done} passes, {} MB/s",
+            rate(corpus.text_bytes())
+        ),
+        "e2e" => println!(
+            "e2e {label}: {done} passes, {} MB/s",
+            rate(corpus.jsonl.len())
+        ),
+        _ => {
+            let counts = tally.counts();
+            let by_time: usize = counts.topics.values().map(|t| t.by_time.len()).sum();
+            let keywords: usize = counts.topics.values().map(|t| t.keywords.len()).sum();
+            println!(
+                "counts {label}: {done} passes, {:.1} ms per snapshot of {} topics \
+                 ({by_time} entries by time bucket, {keywords} by keyword), dropped after",
+                per_pass.as_secs_f64() * 1e3,
+                counts.topics.len(),
+            );
+        }
+    }
     Ok(())
 }
 
