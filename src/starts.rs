@@ -255,14 +255,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn three_byte_actions_follow_their_definitions() {
-        // Han alone and in pairs, Hangul and Thai (their lead bytes start other characters
-        // too), a full-width letter, and an ASCII pattern.
-        let patterns: Vec<String> = ["医疗", "医", "疗法", "한국", "ก", "ａb", "flu"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
+    /// The tables of a folding engine with `patterns`: [`bmp_start`], the actions of
+    /// three-byte characters, and the Han starts.
+    fn folded_tables(patterns: &[&str]) -> (Vec<u64>, Vec<u8>, HanStarts) {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
         let mut builder = TrieBuilder::new();
         for (i, p) in patterns.iter().enumerate() {
             builder.add(p.as_bytes(), i as u32);
@@ -272,6 +268,15 @@ mod tests {
         let starts = bmp_start(&trie, &ascii, true);
         let mut actions = three_byte_actions(&starts);
         let han = HanStarts::new(&patterns, &trie, &mut actions);
+        (starts, actions, han)
+    }
+
+    #[test]
+    fn three_byte_actions_follow_their_definitions() {
+        // Han alone and in pairs, Hangul and Thai (their lead bytes start other characters
+        // too), a full-width letter, and an ASCII pattern.
+        let (starts, actions, han) =
+            folded_tables(&["医疗", "医", "疗法", "한국", "ก", "ａb", "flu"]);
         for c in (0x800..0x1_0000u32).filter_map(char::from_u32) {
             let action = actions[c as usize - 0x800];
             let expected = if han_index(c).is_some() {
@@ -300,18 +305,7 @@ mod tests {
     fn may_begin_lets_every_pair_of_a_pattern_through() {
         // Pairs, one alone, a pair at the end of the text and a pair followed by ASCII; the
         // filter may let others through, never turn these away.
-        let patterns: Vec<String> = ["医疗", "医", "疗法", "保险费", "降血压"]
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        let mut builder = TrieBuilder::new();
-        for (i, p) in patterns.iter().enumerate() {
-            builder.add(p.as_bytes(), i as u32);
-        }
-        let trie = builder.build();
-        let ascii = std::array::from_fn(|b| (b as u8).to_ascii_lowercase());
-        let mut actions = three_byte_actions(&bmp_start(&trie, &ascii, true));
-        let han = HanStarts::new(&patterns, &trie, &mut actions);
+        let (_, actions, han) = folded_tables(&["医疗", "医", "疗法", "保险费", "降血压"]);
         for text in ["医疗", "疗法x", "保险费用", "降血压。", "医"] {
             let c = code3(text.as_bytes()[0], text.as_bytes()[1], text.as_bytes()[2]);
             let action = actions[c - 0x800];
