@@ -348,7 +348,7 @@ impl Engine {
                             _ => None,
                         };
                         // A word where a pattern may begin: ask the filter about the whole
-                        // run, then take the first step from a table.
+                        // run, then walk from its first byte or from where its key leads.
                         match self.words.begin(bytes, i, probe) {
                             Begin::No => {}
                             Begin::Walk => {

@@ -109,10 +109,8 @@ pub(crate) struct WordFilter {
     pairs: Bloom,
     /// The trie's state after each stem's key.
     after: StemStates,
-    /// The first `head` bytes of the stems in `prefixes`.
+    /// The stems in `prefixes` cut to the length of the shortest (see [`shortest`]).
     heads: Bloom,
-    /// The length of the shortest stem in `prefixes` (8 when there is none).
-    head: u8,
     /// Bit `m` set: a pattern with a stem of `m` bytes (1 to 7) may be followed by more word
     /// characters, so runs longer than `m` are also looked up by their first `m` bytes.
     prefix_lengths: u8,
@@ -249,6 +247,13 @@ impl StemStates {
     }
 }
 
+/// The length of the shortest stem among `prefix_lengths` (see
+/// [`WordFilter::prefix_lengths`]), 8 when there is none.
+#[inline(always)]
+fn shortest(prefix_lengths: u8) -> usize {
+    prefix_lengths.trailing_zeros() as usize
+}
+
 /// A hash of a key of up to eight bytes.
 #[inline(always)]
 fn hash(key: u64) -> u64 {
@@ -372,13 +377,12 @@ impl WordFilterBuilder {
         self.pairs.dedup();
         self.prefixes.sort_unstable();
         self.prefixes.dedup();
-        let head = self.prefix_lengths.trailing_zeros().min(8);
+        let head = shortest(self.prefix_lengths);
         let mut filter = WordFilter {
             after: StemStates::new(&stems, &self.prefixes, trie),
             stems: Bloom::new(stems.len(), 2),
             prefixes: Bloom::new(self.prefixes.len(), 1),
             heads: Bloom::new(self.prefixes.len(), 1),
-            head: head as u8,
             pairs: Bloom::new(self.pairs.len(), 1),
             prefix_lengths: self.prefix_lengths,
             fold,
@@ -390,7 +394,7 @@ impl WordFilterBuilder {
         }
         for &key in &self.prefixes {
             filter.prefixes.insert(hash(key), 1, 1);
-            filter.heads.insert(hash(key & mask(head as usize)), 1, 1);
+            filter.heads.insert(hash(key & mask(head)), 1, 1);
         }
         for &(first, second) in &self.pairs {
             filter.pairs.insert(pair_hash(first, second), 1, 1);
@@ -471,7 +475,7 @@ impl WordFilter {
     fn may_be_prefixed(&self, chunk: u64, run: usize) -> bool {
         // First, with one lookup and no branch on the run's length (which would be a coin
         // toss), whether the run is longer than the shortest open stem and begins like one.
-        let head = usize::from(self.head);
+        let head = shortest(self.prefix_lengths);
         let head_passes = self.heads.get(hash(chunk & mask(head)), 1) != 0;
         if !((run > head) & head_passes) {
             return false;
